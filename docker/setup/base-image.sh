@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Make sure the base image every Dockerfile starts FROM exists.
+#
+# Pulled where a registry answers; otherwise bootstrapped from Debian's own
+# packages: debootstrap --variant=minbase, slimmed the way the official slim
+# images are (debuerreotype's slimify), imported and labelled with how it was
+# made. Nothing is tagged until the import has succeeded, so a failure half-way
+# never leaves a half-made image under the real tag.
+#
+#   docker/setup/base-image.sh            # ensure debian:trixie-slim exists
+#   BASE_IMAGE_FORCE=1 docker/setup/base-image.sh   # rebuild it
+set -euo pipefail
+
+image="${BASE_IMAGE:-debian:trixie-slim}"
+suite="${BASE_SUITE:-trixie}"
+mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+
+say() { printf 'base-image: %s\n' "$*" >&2; }
+die() { printf 'base-image: %s\n' "$*" >&2; exit 1; }
+
+if [ -z "${BASE_IMAGE_FORCE:-}" ] && docker image inspect "$image" >/dev/null 2>&1; then
+    exit 0
+fi
+
+if [ -z "${BASE_IMAGE_FORCE:-}" ] && timeout 60 docker pull -q "$image" >/dev/null 2>&1; then
+    say "pulled $image"
+    exit 0
+fi
+
+[ "$(id -u)" -eq 0 ] || die "no registry answers and debootstrap needs root: run as root, or 'docker pull $image' where a registry is reachable"
+if ! command -v debootstrap >/dev/null 2>&1; then
+    say "installing debootstrap (one time)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null \
+        || die "installing debootstrap failed: run 'apt-get update && apt-get install debootstrap', then try again"
+fi
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+[ -f "$keyring" ] || die "$keyring is missing: apt-get install debian-archive-keyring"
+
+work="$(mktemp -d /var/tmp/base-image.XXXXXX)"
+tmp_tag="base-image-partial:$$"
+cleanup() {
+    # Only unmount what debootstrap may have left mounted inside the root.
+    for m in proc sys dev/pts dev; do umount -l "$work/rootfs/$m" 2>/dev/null || true; done
+    rm -rf "$work"
+    docker image rm -f "$tmp_tag" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+rootfs="$work/rootfs"
+say "no registry: bootstrapping $image from $mirror ($suite, minbase); about two minutes"
+if ! debootstrap --variant=minbase --keyring="$keyring" "$suite" "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1; then
+    tail -n 5 "$work/debootstrap.log" >&2
+    die "debootstrap of $suite from $mirror failed (above): check that the mirror answers, then run again"
+fi
+
+# Slim it as the official images do: these dpkg excludes keep future installs
+# small too, and the files they name are removed from what is already there.
+cat >"$rootfs/etc/dpkg/dpkg.cfg.d/docker" <<'CFG'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/groff/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/linda/*
+path-exclude /usr/share/lintian/overrides/*
+path-exclude /usr/share/locale/*
+path-include /usr/share/locale/locale.alias
+path-exclude /usr/share/man/*
+CFG
+find "$rootfs/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete 2>/dev/null || true
+find "$rootfs/usr/share/doc" -mindepth 1 -type d -empty -delete 2>/dev/null || true
+find "$rootfs/usr/share/locale" -mindepth 1 -maxdepth 1 -not -name locale.alias -exec rm -rf {} + 2>/dev/null || true
+rm -rf "$rootfs/usr/share/man/"* "$rootfs/usr/share/info/"* "$rootfs/usr/share/groff/"* \
+       "$rootfs/usr/share/linda/"* "$rootfs/usr/share/lintian/overrides/"*
+
+cat >"$rootfs/etc/apt/apt.conf.d/docker-clean" <<'CFG'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+CFG
+printf 'Acquire::Languages "none";\n' >"$rootfs/etc/apt/apt.conf.d/docker-no-languages"
+printf 'Acquire::GzipIndexes "true";\n' >"$rootfs/etc/apt/apt.conf.d/docker-gzip-indexes"
+printf 'Apt::AutoRemove::SuggestsImportant "false";\n' >"$rootfs/etc/apt/apt.conf.d/docker-autoremove-suggests"
+
+rm -f "$rootfs/etc/apt/sources.list"
+cat >"$rootfs/etc/apt/sources.list.d/debian.sources" <<CFG
+Types: deb
+URIs: $mirror
+Suites: $suite $suite-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: ${mirror%/debian}/debian-security
+Suites: $suite-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+CFG
+
+rm -rf "$rootfs/var/lib/apt/lists/"* "$rootfs/var/cache/apt/"*.bin "$rootfs/var/cache/apt/archives/"*.deb \
+       "$rootfs/var/cache/debconf/"*-old "$rootfs/var/lib/dpkg/"*-old "$rootfs/var/log/"* \
+       "$rootfs/tmp/"* "$rootfs/root/.bash_history" "$rootfs/etc/machine-id" 2>/dev/null || true
+: >"$rootfs/etc/hostname"
+rm -f "$rootfs/etc/resolv.conf"
+
+created="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+version="$(cat "$rootfs/etc/debian_version")"
+tar --numeric-owner --xattrs -C "$rootfs" -cf "$work/rootfs.tar" .
+
+docker import \
+    --change 'CMD ["bash"]' \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change "LABEL org.opencontainers.image.created=$created" \
+    --change "LABEL org.opencontainers.image.version=$version" \
+    --change "LABEL org.opencontainers.image.description=\"Debian $suite minbase, slimmed like the official slim image\"" \
+    --change "LABEL org.papertrade.base.provenance=\"debootstrap --variant=minbase $suite $mirror\"" \
+    --change "LABEL org.papertrade.base.builder=docker/setup/base-image.sh" \
+    "$work/rootfs.tar" "$tmp_tag" >/dev/null \
+    || die "docker import of the bootstrapped root failed: read 'docker info' and try again"
+
+docker tag "$tmp_tag" "$image"
+say "tagged $image (Debian $version, $(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}'))"

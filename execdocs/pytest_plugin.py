@@ -1,0 +1,1 @@
+"""pytest plugin: one test item per Markdown page."""
