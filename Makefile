@@ -20,7 +20,8 @@ help: ## list the targets
 
 $(STAMP): pyproject.toml
 	@test -d $(VENV) || python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[dev]'
+	@# pip's notes about this machine's missing local indexes are noise, not news.
+	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[dev]' 2> >(grep -v 'is ignored: it is neither' >&2)
 	@touch $@
 
 setup: $(STAMP) ## create .venv and install the Python dependencies

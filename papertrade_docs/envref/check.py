@@ -1,0 +1,126 @@
+"""Every problem between the catalog and the places that use or state a variable,
+each as `file:line: what is wrong and what to do`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .catalog import CATALOG_PATH, Variable, load_catalog
+from .places import COMPOSE_FILES, ENV_EXAMPLES, scan_all
+from .usage import Usage
+
+
+def find_problems(root: Path) -> list[str]:
+    catalog = {v.name: v for v in load_catalog(root)}
+    places = scan_all(root)
+    problems: list[str] = []
+    problems += _undocumented(catalog, places)
+    problems += _unused(catalog, places)
+    problems += _missing_from_examples(places)
+    problems += _disagreeing_defaults(catalog, places)
+    problems += _required_mismatches(catalog, places)
+    problems += _undescribed_examples(places)
+    return problems
+
+
+def _all(places: dict[str, list[Usage]], *prefixes: str) -> list[Usage]:
+    return [u for key, usages in places.items() if key.startswith(prefixes) for u in usages]
+
+
+def _undocumented(catalog: dict[str, Variable], places) -> list[str]:
+    reported: set[str] = set()
+    problems = []
+    for usage in _all(places, "compose", "settings", "env"):
+        if usage.name not in catalog and usage.name not in reported:
+            reported.add(usage.name)
+            problems.append(
+                f"{usage.where}: {usage.name} is used here but not documented: "
+                f"add it to {CATALOG_PATH} with a one-line description"
+            )
+    return problems
+
+
+def _unused(catalog: dict[str, Variable], places) -> list[str]:
+    used = {u.name for u in _all(places, "compose", "settings")}
+    return [
+        f"{CATALOG_PATH}:{v.line}: {v.name} is documented but no Compose file or setting "
+        f"uses it: remove it, or use it"
+        for v in catalog.values()
+        if v.name not in used
+    ]
+
+
+def _missing_from_examples(places) -> list[str]:
+    problems = []
+    for flavour, example in ENV_EXAMPLES.items():
+        listed = {u.name for u in places.get(f"env:{flavour}", [])}
+        reported: set[str] = set()
+        for usage in places.get(f"compose:{flavour}", []):
+            if usage.kind != "interpolation":
+                continue  # a fixed `environment:` value, not something a user sets
+            if usage.name not in listed and usage.name not in reported:
+                reported.add(usage.name)
+                problems.append(
+                    f"{usage.where}: {usage.name} can be set but {example} does not list it: "
+                    f"add it there with a one-line description"
+                )
+    return problems
+
+
+def _disagreeing_defaults(catalog: dict[str, Variable], places) -> list[str]:
+    problems = []
+    for usage in _all(places, "compose", "settings", "env:dev"):
+        variable = catalog.get(usage.name)
+        if variable is None or usage.default is None:
+            continue
+        if variable.secret and usage.source == "env-example":
+            continue
+        if usage.default != (variable.default or ""):
+            problems.append(
+                f"{usage.where}: {usage.name} defaults to {usage.default!r} here but to "
+                f"{variable.default!r} in {CATALOG_PATH}: make them agree"
+            )
+    for usage in places.get("env:prod", []):
+        variable = catalog.get(usage.name)
+        if variable is None:
+            continue
+        if variable.secret and usage.default:
+            problems.append(
+                f"{usage.where}: {usage.name} is a secret: leave its value empty in the "
+                f"example so production refuses to start until it is set"
+            )
+    return problems
+
+
+def _required_mismatches(catalog: dict[str, Variable], places) -> list[str]:
+    problems = []
+    for flavour in COMPOSE_FILES:
+        for usage in places.get(f"compose:{flavour}", []):
+            variable = catalog.get(usage.name)
+            if variable is None or not usage.required:
+                continue
+            expected = {"dev": ("always",), "prod": ("production", "always")}[flavour]
+            if variable.required not in expected:
+                problems.append(
+                    f"{usage.where}: {usage.name} is required here (`:?`) but "
+                    f"{CATALOG_PATH}:{variable.line} says required: {variable.required}"
+                )
+    for name, variable in catalog.items():
+        if variable.required in ("production", "always"):
+            required_in_prod = any(
+                u.required for u in places.get("compose:prod", []) if u.name == name
+            )
+            if "compose:prod" in places and not required_in_prod:
+                problems.append(
+                    f"{CATALOG_PATH}:{variable.line}: {name} is documented as required but "
+                    f"{COMPOSE_FILES['prod']} never writes it as ${{{name}:?message}}"
+                )
+    return problems
+
+
+def _undescribed_examples(places) -> list[str]:
+    return [
+        f"{u.where}: {u.name} has no description: add a one-line `# ...` comment above it"
+        for u in _all(places, "env")
+        if not u.description
+    ]
