@@ -1,0 +1,138 @@
+"""A fence's info string: the language, then `key="value"` options.
+
+Options are written the way pytest-examples reads them (double or single quotes).
+`parse_info` checks them and refuses anything it does not understand, so a typo never
+silently turns a test off. Options the site's highlighter reads itself (`title`,
+`linenums`, `hl_lines`) are accepted and left to it. `reader_info` is the info string
+as the built site gets it: test options removed, `file="path"` shown as the title.
+"""
+
+from __future__ import annotations
+
+import re
+
+from execdocs.model import BlockKind, InvalidPage, Origin
+
+TEST_OPTIONS = ("test", "reason", "wait", "timeout", "exit", "file", "requires")
+# Read by pymdownx.highlight/superfences; not ours, but allowed on any block.
+DISPLAY_OPTIONS = ("title", "linenums", "hl_lines")
+TEST_MODES = ("skip", "background")
+INTEGER_OPTIONS = ("wait", "timeout", "exit")
+SHELL_LANGS = ("bash", "sh", "shell")
+
+_OPTION = re.compile(r"""\s*(?P<key>[A-Za-z_][\w-]*)=(?P<quote>["'])(?P<value>.*?)(?P=quote)""")
+_LANG = re.compile(r"[\w.+#-]*")
+
+
+def parse_info(info: str, origin: Origin) -> tuple[str, dict[str, str]]:
+    """The language and the test options of an info string (display options dropped).
+
+    Raises `InvalidPage` at `origin` for anything malformed or unknown.
+    """
+    info = info.strip()
+    if info.startswith("{"):
+        raise InvalidPage(
+            origin,
+            f'execdocs reads info strings as `lang key="value"`, not {info!r};'
+            " write the language first, then the options",
+        )
+    lang = _LANG.match(info).group()
+    rest = info[len(lang) :]
+    if "=" in lang or (rest and not rest[0].isspace()):
+        raise InvalidPage(
+            origin, f'{info!r} does not start with a language; write ```lang key="value"'
+        )
+    try:
+        found_options = _option_matches(rest)
+    except ValueError as bad:
+        raise InvalidPage(
+            origin, f'malformed option {bad} in {info!r}; write options as key="value"'
+        ) from None
+    options: dict[str, str] = {}
+    for found in found_options:
+        key, value = found.group("key"), found.group("value")
+        if key in options:
+            raise InvalidPage(origin, f"option {key!r} is given twice; keep one")
+        if key not in TEST_OPTIONS and key not in DISPLAY_OPTIONS:
+            known = ", ".join(TEST_OPTIONS + DISPLAY_OPTIONS)
+            raise InvalidPage(origin, f"unknown option {key!r}; the options are: {known}")
+        options[key] = value
+    _check(options, origin)
+    return lang, {key: value for key, value in options.items() if key in TEST_OPTIONS}
+
+
+def _option_matches(text: str) -> list[re.Match[str]]:
+    """The `key="value"` options making up all of `text`; ValueError names a bad one."""
+    matches = []
+    position = 0
+    while text[position:].strip():
+        found = _OPTION.match(text, position)
+        if found is None or (found.end() < len(text) and not text[found.end()].isspace()):
+            raise ValueError(repr(text[position:].split()[0]))
+        matches.append(found)
+        position = found.end()
+    return matches
+
+
+def _check(options: dict[str, str], origin: Origin) -> None:
+    test = options.get("test")
+    if test is not None and test not in TEST_MODES:
+        raise InvalidPage(origin, f'test="{test}" is not a mode; use test="skip" or "background"')
+    if test == "skip" and not options.get("reason", "").strip():
+        raise InvalidPage(origin, 'test="skip" needs a reason; add reason="why it is not run"')
+    if "reason" in options and test != "skip":
+        raise InvalidPage(origin, 'reason= only goes with test="skip"; remove it or skip the block')
+    for key in INTEGER_OPTIONS:
+        if key in options and not options[key].isdecimal():
+            raise InvalidPage(
+                origin, f'{key}="{options[key]}" is not a whole number; write e.g. {key}="30"'
+            )
+    if options.get("timeout") is not None and int(options["timeout"]) == 0:
+        raise InvalidPage(origin, 'timeout="0" would fail at once; give seconds, e.g. "60"')
+    for key in ("file", "requires"):
+        if key in options and not options[key].strip():
+            raise InvalidPage(origin, f'{key}="" is empty; give a value or remove the option')
+
+
+def block_kind(lang: str, options: dict[str, str], origin: Origin) -> BlockKind:
+    """What the runner does with a block: see the table in the contract."""
+    if lang == "console":
+        if "file" in options:
+            raise InvalidPage(
+                origin, "file= writes a block to a file; use it on ```text or the file's language"
+            )
+        return "console"
+    if "file" in options:
+        return "file"
+    if lang in SHELL_LANGS:
+        return "shell"
+    if lang == "python":
+        return "python"
+    return "shown"
+
+
+def reader_info(info: str) -> str:
+    """The info string as readers get it: test options removed, `file` as the title.
+
+    Text this module cannot parse is returned unchanged (the runner reports it).
+    """
+    stripped = info.strip()
+    lang = _LANG.match(stripped).group()
+    try:
+        found_options = _option_matches(stripped[len(lang) :])
+    except ValueError:
+        return info
+    kept: list[str] = [lang] if lang else []
+    title: str | None = None
+    has_title = False
+    for found in found_options:
+        key = found.group("key")
+        if key == "file":
+            title = found.group("value")
+        elif key not in TEST_OPTIONS:
+            has_title = has_title or key == "title"
+            kept.append(found.group().strip())
+    if title is not None and not has_title:
+        quote = "'" if '"' in title else '"'
+        kept.append(f"title={quote}{title}{quote}")
+    return " ".join(kept)
