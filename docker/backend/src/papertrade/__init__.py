@@ -1,0 +1,1 @@
+"""PaperTrade: portfolios, trades and positions with play money."""

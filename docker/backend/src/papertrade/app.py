@@ -1,0 +1,132 @@
+"""The FastAPI application: start-up (migrations, pools), /health, the API, error bodies."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import psycopg
+import psycopg_pool
+import redis.exceptions
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from redis.asyncio import Redis
+
+from papertrade import api, health, migrate
+from papertrade.idempotency import IdempotencyStore
+from papertrade.ledger import PortfolioNotFound
+from papertrade.schemas import Health
+from papertrade.settings import Settings, load_settings
+
+log = logging.getLogger("papertrade")
+
+# How long start-up waits for PostgreSQL (it may still be starting) before giving up.
+DATABASE_WAIT_SECONDS = 30
+# Timestamps leave the API in UTC whatever the server's zone (and need no zoneinfo files).
+SESSION_OPTIONS = {"options": "-c TimeZone=UTC"}
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    await migrate.upgrade(settings.database_url, wait_seconds=DATABASE_WAIT_SECONDS)
+    pool = psycopg_pool.AsyncConnectionPool(
+        settings.database_url,
+        min_size=1,
+        max_size=10,
+        open=False,
+        kwargs=SESSION_OPTIONS,
+        # A connection broken by a database restart is replaced, not handed out.
+        check=psycopg_pool.AsyncConnectionPool.check_connection,
+    )
+    await pool.open()
+    cache = Redis.from_url(
+        settings.redis_url,
+        decode_responses=True,
+        socket_connect_timeout=health.TIMEOUT_SECONDS,
+        socket_timeout=health.TIMEOUT_SECONDS,
+    )
+    app.state.pool = pool
+    app.state.cache = cache
+    app.state.idempotency = IdempotencyStore(cache, settings.idempotency_ttl_seconds)
+    try:
+        yield
+    finally:
+        await pool.close()
+        await cache.aclose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(title="PaperTrade", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Idempotency-Key"],
+        )
+    app.include_router(api.router)
+    app.add_api_route(
+        "/health",
+        health_endpoint,
+        methods=["GET"],
+        response_model=Health,
+        response_model_exclude_none=True,
+    )
+    add_error_handlers(app)
+    return app
+
+
+async def health_endpoint(request: Request) -> JSONResponse:
+    checks = await health.check_all(
+        request.app.state.settings.database_url, request.app.state.cache
+    )
+    if all(result == health.OK for result in checks.values()):
+        return JSONResponse({"status": "healthy"})
+    log.warning("unhealthy: %s", checks)
+    return JSONResponse({"status": "unhealthy", "checks": checks}, status_code=503)
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [
+            f"{'.'.join(str(part) for part in detail['loc'])}: {detail['msg']}"
+            for detail in error.errors()
+        ]
+        return JSONResponse(
+            {"detail": "; ".join(problems), "code": "invalid_request"}, status_code=422
+        )
+
+    @app.exception_handler(PortfolioNotFound)
+    async def not_found(request: Request, error: PortfolioNotFound) -> JSONResponse:
+        return JSONResponse({"detail": error.message, "code": "portfolio_not_found"}, 404)
+
+    @app.exception_handler(psycopg.OperationalError)
+    @app.exception_handler(psycopg_pool.PoolTimeout)
+    async def database_down(request: Request, error: Exception) -> JSONResponse:
+        log.error("database unavailable: %s", health.first_line(error))
+        return JSONResponse(
+            {"detail": "The database is unavailable; try again shortly.", "code": "unavailable"},
+            503,
+        )
+
+    @app.exception_handler(redis.exceptions.ConnectionError)
+    @app.exception_handler(redis.exceptions.TimeoutError)
+    async def cache_down(request: Request, error: Exception) -> JSONResponse:
+        log.error("cache unavailable: %s", health.first_line(error))
+        return JSONResponse(
+            {"detail": "The cache is unavailable; try again shortly.", "code": "unavailable"},
+            503,
+        )
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(format="%(levelname)s:  %(name)s: %(message)s")
+    log.setLevel(level.upper())
