@@ -9,11 +9,20 @@ STAMP := $(VENV)/.installed
 # The stack publishes 8000, 5173, 8080, 5432 and 6379; the docs site keeps clear of them.
 SERVE_ADDR ?= 127.0.0.1:8765
 
+# Builds trust what the host trusts: its CA bundle reaches pip and npm as the BuildKit
+# secret `extra_ca` (never a layer). Point it elsewhere with EXTRA_CA_BUNDLE=path.
+EXTRA_CA_BUNDLE ?= $(wildcard /etc/ssl/certs/ca-certificates.crt)
+export EXTRA_CA_BUNDLE
+# Arguments for `make measure`, e.g. MEASURE_ARGS="--use-build-cache --tries 3".
+MEASURE_ARGS ?=
+
 export COMPOSE_BAKE := false
 export DOCKER_BUILDKIT := 1
 export PYTHON := $(PY)
+# Material's end-of-life banner on every build; the Zensical workflow tracks the successor.
+export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup provision serve build test test-unit test-container test-docs test-browser lint measure note bench clean
+.PHONY: help setup provision serve build test test-unit test-container test-docs test-browser lint measure note bench clean chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -45,5 +54,24 @@ test-container: provision ## tests against real containers
 	$(PY) -m pytest -q -m container tests
 
 test: provision ## set up what is missing, then run every test
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-container
+	@$(MAKE) --no-print-directory test-browser
+
+lint: setup ## every linter, fast, no Docker (hadolint, shellcheck, yamllint, ruff, codespell, notes)
+	$(PY) -m papertrade_docs.lint
+
+chromium: ## make sure Debian's chromium is there for the browser checks
+	@bash tests/site/ensure-chromium.sh
+
+test-browser: setup chromium ## the built site in headless chromium; screenshots in artifacts/screenshots/
+	$(PY) -m pytest -q -m browser tests/site
+
+measure: provision ## build every image, time the stack, write docs/data/measurements.json
+	$(PY) -m papertrade_docs.measure $(MEASURE_ARGS)
+
+note: setup ## new progress note: make note TITLE="..." [AUTHOR=key] [CATEGORY=Name]
+	@# Read from the environment, so quotes in a title reach Python intact.
+	@test -n "$${TITLE:-}" || { echo 'note: give it a title: make note TITLE="What this note records"' >&2; exit 2; }
+	@$(PY) -m papertrade_docs.progress new --title "$$TITLE" $${AUTHOR:+--author "$$AUTHOR"} $${CATEGORY:+--category "$$CATEGORY"}
