@@ -1,0 +1,148 @@
+"""Benchmark: a page of quick console commands through the runner, against the same
+commands in one plain bash process; and the runner's own start-up time.
+
+    python -m execdocs.bench [--commands 200] [--rounds 15]
+
+Both sides capture stdout and stderr through a pipe. Rounds alternate between the two,
+so a busy machine slows both alike; the median and best wall times are compared, and the
+CPU time (the work done, which waiting for a busy CPU does not inflate). The runner's
+time is the whole page: copy, session start, every command with its exit status and
+output checked, cleanup.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from execdocs.collect import load_page
+from execdocs.runner import Runner
+
+# Quick commands as docs pages show them: small programs (the kind a reader types) and
+# a builtin, each with its output, which the runner checks.
+_COMMANDS = [
+    ("cat notes.txt", "first line"),
+    ("ls notes.txt", "notes.txt"),
+    ("wc -l < notes.txt", "1"),
+    ("grep -c line notes.txt", "1"),
+    ("basename /srv/app/{i}.conf", "{i}.conf"),
+    ("date -u -d @0 +%Y", "1970"),
+    ("sed -n 1p notes.txt", "first line"),
+    ("printf '%s\\n' alpha beta | sort -r", "beta\nalpha"),
+    ("tr a-z A-Z <<< word{i}", "WORD{i}"),
+    ("echo step {i}", "step {i}"),
+]
+
+
+def bench_page(count: int) -> tuple[str, list[str]]:
+    """A Markdown page of `count` commands in blocks of ten, and the bare commands."""
+    blocks, commands = [], ["echo 'first line' > notes.txt"]
+    blocks.append("```console\n$ echo 'first line' > notes.txt\n```\n")
+    for start in range(0, count - 1, 10):
+        lines = ["```console"]
+        for i in range(start, min(start + 10, count - 1)):
+            command, output = _COMMANDS[i % len(_COMMANDS)]
+            command, output = command.format(i=i), output.format(i=i)
+            lines += [f"$ {command}", output]
+            commands.append(command)
+        blocks.append("\n".join(lines) + "\n```\n")
+    return "# Benchmark\n\n" + "\n".join(blocks), commands
+
+
+def time_plain_bash(script: Path, directory: Path) -> tuple[float, float]:
+    with _timed() as took:
+        subprocess.run(["bash", "--noprofile", "--norc", str(script)], cwd=directory,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=True)
+    return took
+
+
+def time_runner(runner: Runner, page: Path) -> tuple[float, float]:
+    loaded = load_page(page, None)
+    with _timed() as took:
+        result = runner.run_page(loaded)
+    if not result.passed:
+        raise SystemExit(f"the benchmark page failed: {result.failure}")
+    return took
+
+
+class _timed:
+    """Wall time and CPU time (this process and its children) of a `with` block: the CPU
+    time shows the work done, which a busy machine does not inflate as it does waits."""
+
+    def __enter__(self) -> list[float]:
+        self.took: list[float] = []
+        self.wall, self.cpu = time.perf_counter(), _cpu_seconds()
+        return self.took
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.took += [time.perf_counter() - self.wall, _cpu_seconds() - self.cpu]
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def time_startup(directory: Path) -> float:
+    """Wall time of `python -m execdocs run` on a one-command page: interpreter, imports,
+    the sweep for killed runs, the run directory, one page, the summary."""
+    page = directory / "one.md"
+    page.write_text("```console\n$ true\n```\n")
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "execdocs", "run", str(page), "--coverage-json",
+                    str(directory / "coverage.json")], cwd=directory, check=True,
+                   stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m execdocs.bench")
+    parser.add_argument("--commands", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=15)
+    arguments = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="execdocs-bench-") as temporary:
+        directory = Path(temporary)
+        pages = directory / "pages"
+        pages.mkdir()
+        text, commands = bench_page(arguments.commands)
+        page = pages / "bench.md"
+        page.write_text(text)
+        script = directory / "plain.sh"
+        script.write_text("\n".join(commands) + "\n")
+        plain, ran = [], []
+        with Runner() as runner:
+            time_runner(runner, page)  # warm-up: caches, imports of the first page
+            for _ in range(arguments.rounds):
+                plain.append(time_plain_bash(script, pages))
+                ran.append(time_runner(runner, page))
+        startup = statistics.median(time_startup(directory) for _ in range(3))
+    print(f"{arguments.commands} console commands, {arguments.rounds} alternating rounds")
+    print("                            median wall   best wall    median CPU")
+    rows = (("plain bash (one process):", plain), ("execdocs runner (page):  ", ran))
+    for title, runs in rows:
+        walls, cpus = [run[0] for run in runs], [run[1] for run in runs]
+        print(f"  {title} {_ms(statistics.median(walls))}  {_ms(min(walls))}"
+              f"  {_ms(statistics.median(cpus))}")
+    ratios = [statistics.median(r[0] for r in ran) / statistics.median(r[0] for r in plain),
+              min(r[0] for r in ran) / min(r[0] for r in plain),
+              statistics.median(r[1] for r in ran) / statistics.median(r[1] for r in plain)]
+    print(f"  ratio runner / bash:      {ratios[0]:9.3f}  {ratios[1]:9.3f}  {ratios[2]:9.3f}"
+          "   (goal: under 1.1)")
+    print(f"  runner start-up (python -m execdocs run, one-command page): "
+          f"{startup * 1000:.0f} ms")
+    return 0
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:9.1f} ms"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""`python -m execdocs run PAGE...`: run Markdown pages, anywhere, as the tests do.
+
+Exit status: 0 when every page passed (or was skipped), 1 when any failed, 2 when any
+page is invalid (then nothing runs), 130 when interrupted (after cleanup).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from execdocs import coverage, report
+from execdocs.invocation import load_project, load_runnable_page, make_runner, markdown_files
+from execdocs.model import InvalidPage, Page
+from execdocs.results import PageResult
+from execdocs.runner import sigterm_interrupts
+
+PASSED, FAILED, INVALID, INTERRUPTED = 0, 1, 2, 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    return run(arguments.pages, arguments.update, arguments.config, arguments.coverage_json)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m execdocs", description="Run the blocks of Markdown pages.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_command = commands.add_parser("run", help="run pages (files, or directories of *.md)")
+    run_command.add_argument("pages", nargs="+", type=Path, metavar="PAGE")
+    run_command.add_argument("--update", action="store_true",
+                             help="rewrite the expected output of commands that did not match")
+    run_command.add_argument("--config", type=Path, metavar="MKDOCS_YML",
+                             help="the project's mkdocs.yml (default: ./mkdocs.yml if present)")
+    run_command.add_argument("--coverage-json", type=Path, default=coverage.DEFAULT_JSON,
+                             metavar="PATH", help=f"default: {coverage.DEFAULT_JSON}")
+    return parser
+
+
+def run(paths: list[Path], update: bool, config: Path | None, coverage_json: Path) -> int:
+    try:
+        project = load_project(config)
+        pages, invalid = _load_all(markdown_files(paths), project)
+    except InvalidPage as error:  # the project itself
+        print(report.invalid_page_report(error), file=sys.stderr)
+        return INVALID
+    if invalid:
+        for error in invalid:
+            print(report.invalid_page_report(error), file=sys.stderr)
+        print(f"{len(invalid)} invalid page(s): nothing was run", file=sys.stderr)
+        return INVALID
+    results: list[PageResult] = []
+    runner = make_runner(project, update)
+    try:
+        with sigterm_interrupts(), runner:
+            for page in pages:
+                result = runner.run_page(page)
+                results.append(result)
+                _print_result(result)
+    except KeyboardInterrupt:
+        print("interrupted: what the pages started has been stopped and removed",
+              file=sys.stderr)
+        return INTERRUPTED
+    finally:
+        summary = coverage.summarize(results)
+        if results:
+            print("\n" + summary.table())
+            summary.write_json(coverage_json)
+    return PASSED if all(result.passed for result in results) else FAILED
+
+
+def _load_all(paths: list[Path], project) -> tuple[list[Page], list[InvalidPage]]:
+    pages, invalid = [], []
+    for path in paths:
+        try:
+            pages.append(load_runnable_page(path, project))
+        except InvalidPage as error:
+            invalid.append(error)
+    return pages, invalid
+
+
+def _print_result(result: PageResult) -> None:
+    if result.skipped:
+        print(f"SKIPPED {result.path}: {result.skipped}")
+    elif result.passed:
+        updated = f", {len(result.updated)} output(s) updated" if result.updated else ""
+        print(f"PASSED  {result.path} ({result.seconds:.1f} s{updated})")
+    else:
+        print(f"FAILED  {result.path} ({result.seconds:.1f} s)")
+        print(report.failure_report(result) + "\n")
+    sys.stdout.flush()

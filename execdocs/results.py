@@ -1,0 +1,52 @@
+"""What running a page produced: the runner writes these, reports and coverage read them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from execdocs.model import Block, Origin
+
+# passed/failed/skipped: as tested. shown: never meant to run (text, json, ...).
+# not run: after the page's first failure, or when the whole page was skipped.
+BlockStatus = Literal["passed", "failed", "skipped", "shown", "not run"]
+
+
+@dataclass
+class Failure:
+    """Why a page failed, and everything needed to see why without re-running it."""
+
+    origin: Origin  # the failing command's line (or the block's fence)
+    message: str  # one line: what went wrong
+    command: str = ""  # as bash received it (a console command, or a block's text)
+    kind: str = ""  # the block's kind: console, shell, file, python
+    block_origin: Origin | None = None  # the block's fence in the page, for included text
+    status: int | None = None  # the exit status, None when it never finished
+    expected_status: int = 0
+    output: str = ""  # as the command wrote it
+    diff: str = ""  # expected vs actual, when the output was checked
+    diagnostics: list[str] = field(default_factory=list)  # compose ps, service and job logs
+
+
+@dataclass
+class BlockResult:
+    block: Block
+    status: BlockStatus
+    reason: str = ""  # why skipped
+    seconds: float = 0.0
+    attempts: int = 0  # with wait=: how many runs it took
+
+
+@dataclass
+class PageResult:
+    path: Path
+    blocks: list[BlockResult] = field(default_factory=list)
+    failure: Failure | None = None
+    skipped: str = ""  # the reason, when the whole page was skipped
+    seconds: float = 0.0
+    updated: list[Origin] = field(default_factory=list)  # commands whose output was rewritten
+
+    @property
+    def passed(self) -> bool:
+        return self.failure is None

@@ -1,0 +1,430 @@
+"""Run a `Page`: its blocks top to bottom in one session, in a fresh copy of the
+repository, stopping at the first failure; then stop what the page left running and
+remove what it created in Docker, pass, fail or interrupt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import yaml
+
+from execdocs import cleanup, update, workspace
+from execdocs.docker_engine import Engine
+from execdocs.model import Block, Command, InvalidPage, Page
+from execdocs.results import BlockResult, Failure, PageResult
+from execdocs.session import Outcome, Session, SessionEnded, Step
+from execdocs.transcript import is_wildcard_line, match
+
+DEFAULT_TIMEOUT = 600  # seconds, for a block
+PROBE_TIMEOUT = 120  # seconds, for a condition's probe
+LOG_TAIL = 20  # lines of each service's and background block's log in a failure report
+COMPOSE_NAMES = ("compose*.yml", "compose*.yaml", "docker-compose*.yml", "docker-compose*.yaml")
+_FIRST_RETRY, _LONGEST_RETRY = 0.1, 2.0  # seconds between attempts of a wait= block
+_PYTHON_BLOCK = Path(__file__).with_name("python_block.py")
+
+
+class Interrupted(KeyboardInterrupt):
+    """The runner was asked to stop (SIGTERM); cleanup runs as for Ctrl-C."""
+
+
+@contextlib.contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """Within the block, SIGTERM interrupts the run like Ctrl-C does."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(number: int, frame: object) -> None:
+        raise Interrupted(f"signal {number}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Let cleanup finish even if Ctrl-C or SIGTERM comes again; deliver it afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {number: signal.signal(number, lambda n, _f: received.append(n))
+                for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if received:
+            raise KeyboardInterrupt if received[0] == signal.SIGINT else Interrupted("again")
+
+
+class Runner:
+    """Runs pages for one run: one run directory, one set of condition probes."""
+
+    def __init__(self, conditions: dict[str, str] | None = None, *,
+                 project_root: Path | None = None, update_mode: bool = False,
+                 engine: Engine | None = None, runs_base: Path | None = None):
+        self.conditions = dict(conditions or {})
+        self.project_root = project_root or Path.cwd()
+        self.update_mode = update_mode
+        self.engine = engine or Engine()
+        self.runs_base = runs_base
+        self.run: workspace.Run | None = None
+        self._probed: dict[str, bool] = {}
+
+    def start(self) -> Runner:
+        """Remove what killed runs left behind, then open this run's directory."""
+        cleanup.reap_dead_runs(self.engine, self.runs_base)
+        self.started_at = time.time()
+        self.run = workspace.Run.start(self.runs_base)
+        return self
+
+    def close(self) -> None:
+        if self.run is None:
+            return
+        try:
+            with _uninterrupted():
+                cleanup.clean_run(self.engine, self.run.id, self.run.root, self.started_at)
+        finally:
+            self.run.remove()
+            self.run = None
+
+    def __enter__(self) -> Runner:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def run_page(self, page: Page) -> PageResult:
+        if self.run is None:
+            self.start()
+        started = time.monotonic()
+        result = PageResult(page.path)
+        if page.options.get("skip"):
+            result.skipped = str(page.options["skip"])
+            result.blocks = [BlockResult(b, _not_run_status(b), result.skipped)
+                             for b in page.blocks]
+            return result
+        try:
+            _PageRun(self, page, result).run()
+        finally:
+            result.seconds = time.monotonic() - started
+        return result
+
+    def condition_holds(self, name: str, block: Block) -> bool:
+        """Run the probe of condition `name` (once per run)."""
+        if name not in self.conditions:
+            raise InvalidPage(block.origin, f"requires={name!r} names no condition of the project")
+        if name not in self._probed:
+            try:
+                probe = subprocess.run(
+                    ["bash", "--noprofile", "--norc", "-c", self.conditions[name]],
+                    cwd=self.project_root, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL, timeout=PROBE_TIMEOUT,
+                )
+                self._probed[name] = probe.returncode == 0
+            except subprocess.TimeoutExpired:
+                self._probed[name] = False
+        return self._probed[name]
+
+
+def _not_run_status(block: Block) -> str:
+    return "shown" if block.kind == "shown" else "skipped"
+
+
+class _PageRun:
+    """One page being run: its copy, session, deadline and pending output updates."""
+
+    def __init__(self, runner: Runner, page: Page, result: PageResult):
+        self.runner = runner
+        self.page = page
+        self.result = result
+        self.engine = runner.engine
+        self.updates: list[tuple[Command, str]] = []
+        page_timeout = page.options.get("timeout")
+        self.deadline = time.monotonic() + float(page_timeout) if page_timeout else None
+        self.background_logs: list[Path] = []
+
+    def run(self) -> None:
+        self.started_at = time.time()
+        self.directory = self.runner.run.page_directory()
+        try:
+            self.copy = workspace.copy_for_page(self.page.path, self.directory)
+            scratch = self.directory / "scratch"
+            scratch.mkdir()
+            env = dict(os.environ)
+            if self.engine.available:
+                shim = cleanup.write_shim(self.directory / "bin", self.engine, self.runner.run.id,
+                                          self.directory)
+                env["PATH"] = f"{shim.parent}{os.pathsep}{env.get('PATH', '')}"
+            self.session = Session(self.copy, env, scratch)
+            try:
+                workspace.record_session(self.directory, self.session.pid)
+                self._run_blocks()
+            finally:
+                with _uninterrupted():
+                    self._finish()
+        finally:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+    def _run_blocks(self) -> None:
+        blocks = iter(self.page.blocks)
+        for block in blocks:
+            block_result = self._run_block(block)
+            self.result.blocks.append(block_result)
+            if self.result.failure is not None:
+                break
+        self.result.blocks += [BlockResult(b, "shown" if b.kind == "shown" else "not run")
+                               for b in blocks]
+
+    def _finish(self) -> None:
+        """Report context first (it needs the containers), then stop and remove."""
+        try:
+            if self.result.failure is not None:
+                self.result.failure.diagnostics = self._diagnostics()
+        finally:
+            try:
+                self.session.close()
+            finally:
+                cleanup.clean_page(self.engine, self.runner.run.id, self.copy, self.directory,
+                                   self.started_at)
+        if self.updates and self.result.failure is None:
+            self._apply_updates()
+
+    def _apply_updates(self) -> None:
+        try:
+            update.update_page(self.page.path, self.updates)
+        except update.UpdateRefused as refused:
+            self.result.failure = Failure(refused.origin, f"cannot update: {refused.message}")
+            return
+        self.result.updated = [command.origin for command, _ in self.updates]
+
+    def _diagnostics(self) -> list[str]:
+        try:
+            return self._collect_diagnostics()
+        except (OSError, subprocess.SubprocessError) as error:  # the report goes on without
+            return [f"(the Compose state could not be collected: {error})"]
+
+    def _collect_diagnostics(self) -> list[str]:
+        found = []
+        for project in sorted(cleanup.page_compose_projects(self.engine, self.copy,
+                                                            self.directory)):
+            found.append(self.engine.compose_report(project, LOG_TAIL))
+        for log in self.background_logs:
+            lines = log.read_text(errors="replace").splitlines()[-LOG_TAIL:] if log.exists() else []
+            found.append(f"last lines of the background block's output ({log.name}):\n"
+                         + "\n".join(lines))
+        return found
+
+    # --- blocks ---------------------------------------------------------------------
+
+    def _run_block(self, block: Block) -> BlockResult:
+        options = block.options
+        if block.kind == "shown":
+            return BlockResult(block, "shown")
+        if options.get("test") == "skip":
+            return BlockResult(block, "skipped", options["reason"])
+        if "requires" in options and not self.runner.condition_holds(options["requires"], block):
+            return BlockResult(block, "skipped", f"requires {options['requires']}")
+        started = time.monotonic()
+        if options.get("test") == "background":
+            failure, attempts = self._start_background(block), 1
+        else:
+            failure, attempts = self._run_with_retries(block)
+        self.result.failure = failure
+        return BlockResult(block, "failed" if failure else "passed",
+                           seconds=time.monotonic() - started, attempts=attempts)
+
+    def _run_with_retries(self, block: Block) -> tuple[Failure | None, int]:
+        """Run the block; with wait="N", run it again until it passes, for at most N s."""
+        wait = int(block.options.get("wait", 0))
+        wait_until = time.monotonic() + wait
+        pause, attempts = _FIRST_RETRY, 0
+        while True:
+            attempts += 1
+            updates_before = len(self.updates)
+            failure = self._attempt(block, wait_until if wait else None)
+            if failure is None or not wait or time.monotonic() + pause >= wait_until:
+                break
+            if failure.message.startswith("the shell ended"):
+                break  # nothing left to retry in
+            del self.updates[updates_before:]
+            time.sleep(pause)  # a readiness retry: the block is what is waited on
+            pause = min(pause * 2, _LONGEST_RETRY)
+        if failure is not None and wait:
+            failure.message += f" (still failing after {attempts} attempts in {wait} s)"
+        return failure, attempts
+
+    def _attempt(self, block: Block, wait_until: float | None) -> Failure | None:
+        try:
+            if block.kind == "console":
+                return self._console(block, wait_until)
+            if block.kind == "shell":
+                return self._shell(block, wait_until)
+            if block.kind == "file":
+                return self._file(block, wait_until)
+            return self._python(block, wait_until)
+        except SessionEnded as ended:
+            command = None
+            if block.kind == "console":
+                step = self.session.ended_in_step
+                command = block.commands[self.running_from + (step or 0)]
+            return Failure(command.origin if command else block.origin, str(ended),
+                           command=command.text if command else block.body, kind=block.kind,
+                           block_origin=block.origin,
+                           output=getattr(self.session, "partial_output", ""))
+
+    def _timeout(self, block: Block, wait_until: float | None) -> float:
+        """Seconds the next command may take: the block's timeout, or less if the wait=
+        time or the page's timeout ends sooner."""
+        now = time.monotonic()
+        limits = {"": float(block.options.get("timeout", DEFAULT_TIMEOUT))}
+        if wait_until is not None:
+            limits[f' (wait="{block.options["wait"]}")'] = wait_until - now
+        if self.deadline is not None:
+            limits[f" (the page's timeout of {self.page.options['timeout']} s)"] = (
+                self.deadline - now)
+        self.timeout_note, seconds = min(limits.items(), key=lambda item: item[1])
+        return max(seconds, 0.001)
+
+    def _timed_out(self, timeout: float) -> str:
+        return f"timed out after {timeout:.3g} s{self.timeout_note}"
+
+    def _console(self, block: Block, wait_until: float | None) -> Failure | None:
+        """Send the block's commands to the shell, which runs them until one does not pass
+        its own check; judge that one here, and go on after it if it passes."""
+        timeout = self._timeout(block, wait_until)
+        deadline = time.monotonic() + timeout
+        steps = [self._step(block, index) for index in range(len(block.commands))]
+        start = 0
+        while start < len(steps):
+            self.running_from = start
+            stopped, outcome = self.session.run_steps(steps[start:],
+                                                      max(deadline - time.monotonic(), 0.001))
+            index = start + stopped
+            if index == len(steps):
+                return None
+            failure = self._check(block, block.commands[index], outcome, steps[index].status,
+                                  timeout)
+            if failure is not None:
+                return failure
+            start = index + 1
+        return None
+
+    def _step(self, block: Block, index: int) -> Step:
+        """What the shell needs to judge command `index` alone, when it can."""
+        command = block.commands[index]
+        status = int(block.options.get("exit", 0)) if index == len(block.commands) - 1 else 0
+        expected = [line.rstrip() for line in command.expected]
+        while expected and not expected[-1]:
+            expected.pop()
+        if not expected:
+            return Step(command.text, status)
+        if any(is_wildcard_line(line) or "\x1b" in line or "\r" in line for line in expected):
+            return Step(command.text, status, runner_judges=True)
+        return Step(command.text, status, exact_output="\n".join(expected) + "\n")
+
+    def _check(self, block: Block, command: Command, outcome: Outcome, expected_status: int,
+               timeout: float) -> Failure | None:
+        checked = None if outcome.timed_out else match(command.expected, outcome.output)
+        if outcome.timed_out:
+            message = self._timed_out(timeout)
+        elif outcome.status != expected_status:
+            message = f"exit status {outcome.status}, expected {expected_status}"
+        elif checked:
+            return None
+        elif self.runner.update_mode:
+            self.updates.append((command, outcome.output))
+            return None
+        else:
+            message = "the output does not match"
+        return Failure(command.origin, message, command=command.text, kind="console",
+                       block_origin=block.origin, status=outcome.status,
+                       expected_status=expected_status, output=outcome.output,
+                       diff=checked.diff if checked is not None else "")
+
+    def _shell(self, block: Block, wait_until: float | None) -> Failure | None:
+        expected_status = int(block.options.get("exit", 0))
+        timeout = self._timeout(block, wait_until)
+        outcome = self.session.source(block.body, timeout)
+        if outcome.timed_out:
+            message = self._timed_out(timeout)
+        elif outcome.status != expected_status:
+            message = f"exit status {outcome.status}, expected {expected_status}"
+        else:
+            return None
+        failed_at = block.origin
+        if outcome.line and outcome.line <= len(block.line_origins):
+            failed_at = block.line_origins[outcome.line - 1]  # the page's or a snippet's
+        return Failure(failed_at, message, command=block.body, kind="shell",
+                       block_origin=block.origin, status=outcome.status,
+                       expected_status=expected_status,
+                       output=outcome.output)
+
+    def _file(self, block: Block, wait_until: float | None) -> Failure | None:
+        path = self.session.cwd() / block.options["file"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(block.body + "\n")
+        if not _is_compose_file(path, block.body):
+            return None
+        command = f"docker compose -f {shlex.quote(str(path))} config -q"
+        timeout = self._timeout(block, wait_until)
+        outcome = self.session.run(command, timeout)
+        if outcome.status == 0:
+            return None
+        rejected = f"docker compose rejects the Compose file {block.options['file']}"
+        return Failure(block.origin, rejected, command=command, kind="console",
+                       block_origin=block.origin, status=outcome.status, output=outcome.output)
+
+    def _python(self, block: Block, wait_until: float | None) -> Failure | None:
+        script = self.directory / "scratch" / f"block_{block.origin.line}.py"
+        script.write_text(block.body + "\n")
+        command = " ".join(shlex.quote(str(part)) for part in (
+            sys.executable, "-P", _PYTHON_BLOCK, script, block.origin.path, block.origin.line))
+        timeout = self._timeout(block, wait_until)
+        outcome = self.session.run(command, timeout)
+        if outcome.status == 0:
+            return None
+        message = (self._timed_out(timeout) if outcome.timed_out
+                   else "the Python block failed (lint, an exception or its #> output)")
+        return Failure(block.origin, message, command=block.body, kind="python",
+                       block_origin=block.origin, status=outcome.status, output=outcome.output)
+
+    def _start_background(self, block: Block) -> Failure | None:
+        script = (block.body if block.kind != "console"
+                  else "\n".join(command.text for command in block.commands))
+        try:
+            _group, log = self.session.start_background(script)
+        except SessionEnded as ended:
+            return Failure(block.origin, str(ended), block_origin=block.origin)
+        self.background_logs.append(log)
+        return None
+
+
+def _is_compose_file(path: Path, text: str) -> bool:
+    if any(fnmatch.fnmatch(path.name, pattern) for pattern in COMPOSE_NAMES):
+        return True
+    if not re.search(r"^services:", text, re.MULTILINE):
+        return False
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return False
+    return isinstance(loaded, dict) and "services" in loaded

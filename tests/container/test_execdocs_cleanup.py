@@ -1,0 +1,215 @@
+"""execdocs leaves the engine as it found it: after a failing page, after Ctrl-C in the
+middle of a page, after its background blocks, and after a run killed with SIGKILL (the
+next run removes what it left). Real containers, a real Compose project, real volumes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from execdocs import processes
+
+pytestmark = pytest.mark.container
+
+BASE_IMAGE = "debian:trixie-slim"
+START_TIMEOUT = 120  # seconds for a page to reach the point where the test interrupts it
+
+
+def docker(*args: str) -> str:
+    return subprocess.run(["docker", *args], capture_output=True, text=True, check=True).stdout
+
+
+def leftovers(name: str) -> list[str]:
+    """Every container, network and volume whose name or Compose project starts with
+    `name` (a test's unique prefix)."""
+    found = []
+    for lister, field in ((["ps", "-a"], "Names"), (["network", "ls"], "Name"),
+                          (["volume", "ls"], "Name")):
+        found += [f"{lister[0]} {line}" for line in
+                  docker(*lister, "--format", f"{{{{.{field}}}}}").split()
+                  if line.startswith(name)]
+    return found
+
+
+def gone(pid: int) -> bool:
+    """Stopped: no such process, or a zombie waiting for init to reap it."""
+    process = processes.read_process(pid)
+    return process is None or process.state == "Z"
+
+
+def page_that_starts_everything(name: str, then: str) -> str:
+    """A page that starts a Compose project (with a named volume), a `docker run`
+    container, a volume and a network, then runs `then`."""
+    return f"""\
+# Everything at once
+
+```yaml file="compose.yaml"
+name: {name}
+services:
+  sleeper:
+    image: {BASE_IMAGE}
+    command: ["sleep", "infinity"]
+    init: true
+    volumes:
+      - data:/data
+    healthcheck:
+      test: ["CMD", "true"]
+      interval: 1s
+volumes:
+  data:
+```
+
+```console
+$ docker compose up -d --wait --quiet-pull 2>/dev/null
+$ docker run -d --name {name}-run --init {BASE_IMAGE} sleep infinity > /dev/null
+$ docker volume create {name}-volume
+{name}-volume
+$ docker network create {name}-network > /dev/null
+```
+
+```console
+{then}
+```
+"""
+
+
+def run_cli(cwd: Path, *pages: str, **popen) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "execdocs", "run", *pages, "--coverage-json", "cov.json"],
+        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **popen)
+
+
+def wait_for_file(path: Path, process: subprocess.Popen) -> None:
+    """Until the page reaches the marker command (the runner's output on failure)."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while not path.exists():
+        if process.poll() is not None:
+            pytest.fail(f"the run ended early:\n{process.stdout.read()}")
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("the page did not reach its marker in time")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def name() -> str:
+    unique = f"edtest-{uuid.uuid4().hex[:8]}"
+    yield unique
+    # Should the runner have failed its promise, leave nothing behind anyway.
+    for entry in sorted(leftovers(unique), key=lambda e: not e.startswith("ps")):
+        kind, item = entry.split(" ", 1)
+        remove = ["container", "rm", "-f", "-v"] if kind == "ps" else [kind, "rm"]
+        subprocess.run(["docker", *remove, item], capture_output=True)
+
+
+def test_a_failing_page_leaves_no_container_network_or_volume(tmp_path, name):
+    page = tmp_path / "failing.md"
+    text = page_that_starts_everything(name, "$ docker ps --format x | grep -c never")
+    page.write_text(text)
+    failing_line = text.splitlines().index("$ docker ps --format x | grep -c never") + 1
+    done = subprocess.run([sys.executable, "-m", "execdocs", "run", str(page),
+                           "--coverage-json", str(tmp_path / "cov.json")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"failing.md:{failing_line}: exit status 1, expected 0" in done.stdout
+    # The report shows the project's state and logs, collected before the cleanup.
+    assert f"docker compose ps  (project {name})" in done.stdout
+    assert "sleeper" in done.stdout
+    assert leftovers(name) == []
+
+
+def test_ctrl_c_in_the_middle_of_a_page_leaves_nothing(tmp_path, name):
+    marker = tmp_path / "reached"
+    (tmp_path / "page.md").write_text(
+        page_that_starts_everything(name, f"$ touch {marker} && sleep 600"))
+    process = run_cli(tmp_path, "page.md", start_new_session=True)
+    wait_for_file(marker, process)
+    assert len(leftovers(name)) >= 5  # containers, networks, volumes all exist now
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C reaches the runner
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 130, output
+    assert "interrupted" in output
+    assert leftovers(name) == []
+    assert not list(Path("/tmp").glob(f"execdocs-{process.pid}-*"))
+
+
+def test_sigterm_cleans_up_like_ctrl_c(tmp_path, name):
+    marker = tmp_path / "reached"
+    (tmp_path / "page.md").write_text(
+        page_that_starts_everything(name, f"$ touch {marker} && sleep 600"))
+    process = run_cli(tmp_path, "page.md")
+    wait_for_file(marker, process)
+    process.terminate()
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 130, output
+    assert leftovers(name) == []
+
+
+def test_a_background_block_and_its_container_are_stopped_at_the_end_of_the_page(
+        tmp_path, name):
+    pid_file = tmp_path / "background.pid"
+    (tmp_path / "page.md").write_text(f"""\
+```bash test="background"
+echo $BASHPID > {pid_file}
+docker run --rm --init --name {name}-fg {BASE_IMAGE} sleep infinity
+```
+
+```console wait="60"
+$ docker inspect -f '{{{{.State.Running}}}}' {name}-fg
+true
+```
+""")
+    done = subprocess.run([sys.executable, "-m", "execdocs", "run", "page.md",
+                           "--coverage-json", "cov.json"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert gone(int(pid_file.read_text()))
+    assert leftovers(name) == []
+
+
+def test_the_next_run_removes_what_a_killed_run_left(tmp_path, name):
+    marker = tmp_path / "reached"
+    (tmp_path / "page.md").write_text(
+        page_that_starts_everything(name, f"$ touch {marker} && sleep 600"))
+    killed = run_cli(tmp_path, "page.md")
+    wait_for_file(marker, killed)
+    run_roots = list(Path("/tmp").glob(f"execdocs-{killed.pid}-*"))
+    assert len(run_roots) == 1
+    session = json.loads(next(run_roots[0].glob("pages/*/session")).read_text())["pid"]
+    killed.kill()  # SIGKILL: no cleanup at all
+    killed.wait()
+    assert len(leftovers(name)) >= 5 and Path(f"/proc/{session}").exists()
+
+    (tmp_path / "next.md").write_text("```console\n$ true\n```\n")
+    nxt = run_cli(tmp_path, "next.md")
+    output, _ = nxt.communicate(timeout=300)
+    assert nxt.returncode == 0, output
+    assert leftovers(name) == []
+    assert not run_roots[0].exists()
+    assert gone(session)
+
+
+def test_a_compose_file_written_by_a_page_is_checked_by_compose(tmp_path, name):
+    (tmp_path / "page.md").write_text(f"""\
+```yaml file="compose.yaml"
+name: {name}
+services:
+  web:
+    image: {BASE_IMAGE}
+    ports: ["not-a-port"]
+```
+""")
+    done = subprocess.run([sys.executable, "-m", "execdocs", "run", "page.md",
+                           "--coverage-json", "cov.json"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "page.md:1: docker compose rejects the Compose file compose.yaml" in done.stdout
+    assert "not-a-port" in done.stdout

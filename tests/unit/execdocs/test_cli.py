@@ -1,0 +1,107 @@
+"""`python -m execdocs run`: exit 0 when all passed, 1 when any failed, 2 when any page is
+invalid (and then nothing runs); a coverage summary and its JSON."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PASSING = "```console\n$ echo fine\nfine\n```\n"
+FAILING = "```console\n$ echo actual\nexpected\n```\n"
+
+
+def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TMPDIR": str(cwd)}  # keep run directories inside the test's
+    return subprocess.run([sys.executable, "-m", "execdocs", "run", *args], cwd=cwd,
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_all_pages_passing_exit_0_and_write_coverage(tmp_path):
+    (tmp_path / "a.md").write_text(PASSING)
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "b.md").write_text(
+        PASSING + '\n```console test="skip" reason="slow"\n$ sleep 100\n```\n')
+    done = run_cli(tmp_path, "a.md", "notes", "--coverage-json", "out/cov.json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PASSED  a.md" in done.stdout and "PASSED  notes/b.md" in done.stdout
+    data = json.loads((tmp_path / "out" / "cov.json").read_text())
+    assert [page["page"] for page in data["pages"]] == ["a.md", "notes/b.md"]
+    assert data["pages"][1]["skip_reasons"] == ["notes/b.md:6: slow"]
+    assert data["totals"]["executed_share"] == 2 / 3
+
+
+def test_a_failing_page_exits_1_with_its_report(tmp_path):
+    (tmp_path / "ok.md").write_text(PASSING)
+    (tmp_path / "bad.md").write_text(FAILING)
+    done = run_cli(tmp_path, "ok.md", "bad.md")
+    assert done.returncode == 1
+    assert "bad.md:2: the output does not match" in done.stdout
+    assert "-expected" in done.stdout and "+actual" in done.stdout
+    assert (tmp_path / "build" / "execdocs" / "coverage.json").exists()
+
+
+def test_an_invalid_page_exits_2_before_anything_runs(tmp_path):
+    marker = tmp_path / "ran"
+    (tmp_path / "first.md").write_text(f"```console\n$ touch {marker}\n```\n")
+    (tmp_path / "broken.md").write_text('```console wiat="5"\n$ true\n```\n')
+    done = run_cli(tmp_path, "first.md", "broken.md")
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0].startswith("broken.md:1: unknown option 'wiat'")
+    assert not marker.exists()
+
+
+def test_a_missing_page_is_invalid(tmp_path):
+    done = run_cli(tmp_path, "nowhere.md")
+    assert done.returncode == 2 and "nowhere.md:1:" in done.stderr
+
+
+def test_update_rewrites_the_page_and_exits_0(tmp_path):
+    (tmp_path / "page.md").write_text(FAILING)
+    done = run_cli(tmp_path, "page.md", "--update")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "page.md").read_text() == FAILING.replace("expected", "actual")
+    assert run_cli(tmp_path, "page.md").returncode == 0
+
+
+def test_the_run_leaves_no_directory_behind(tmp_path):
+    (tmp_path / "a.md").write_text(PASSING)
+    run_cli(tmp_path, "a.md")
+    assert not list(tmp_path.glob("execdocs-*"))
+
+
+def test_a_project_page_runs_as_rendered_and_reports_snippet_lines(tmp_path):
+    from mkdocs_project import write_project
+
+    write_project(tmp_path, {
+        "snippets/setup.sh": "echo preparing\nfalse\necho never\n",
+        "docs/guide.md": """\
+            # Guide
+
+            ```console requires="always"
+            $ echo {{ version }}
+            17.2
+            ```
+
+            ```console requires="never"
+            $ echo skipped
+            ```
+
+            ```bash
+            --8<-- "setup.sh"
+            ```
+            """,
+    })
+    done = run_cli(tmp_path, "docs/guide.md", "--config", "mkdocs.yml")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "snippets/setup.sh:2: exit status 1, expected 0" in done.stdout
+    assert "(included by the block at docs/guide.md:12)" in done.stdout
+    data = json.loads((tmp_path / "build/execdocs/coverage.json").read_text())
+    assert data["pages"][0]["skip_reasons"] == ["docs/guide.md:8: requires never"]
+
+
+def test_a_condition_the_project_does_not_define_is_an_invalid_page(tmp_path):
+    (tmp_path / "page.md").write_text('```console requires="gpu"\n$ true\n```\n')
+    done = run_cli(tmp_path, "page.md")
+    assert done.returncode == 2
+    assert done.stderr.startswith("page.md:1: requires='gpu' names no condition")
