@@ -1,0 +1,5 @@
+# pip downloads one package, trusting the extra CA bundle only if one is given.
+FROM tls-probe/python-builder
+RUN --mount=type=secret,id=extra_ca \
+    if [ -s /run/secrets/extra_ca ]; then export PIP_CERT=/run/secrets/extra_ca; fi \
+ && pip download --retries 0 --no-deps --dest /tmp/probe idna==3.20
