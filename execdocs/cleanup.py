@@ -116,7 +116,11 @@ def clean_page(
     doomed += [r for kind in ("container", "network", "volume")
                for r in engine.resources(kind, f"{RUN_LABEL}={run_id}")]
     engine.remove(doomed)
-    return doomed
+    # Removing the containers took their current anonymous volumes with them; the ones
+    # an earlier recreation orphaned are left, unlabelled, dangling since the page began.
+    orphans = engine.orphaned_anonymous_volumes(started) if projects else []
+    engine.remove(orphans)
+    return doomed + orphans
 
 
 def clean_run(engine: Engine, run_id: str, root: Path, started: float) -> list[Resource]:

@@ -92,7 +92,25 @@ def _find(lines: list[str], origins: list[Origin], first: int, hidden: bool) -> 
             )
         elif token.type == "html_block" and token.content.lstrip().startswith(HIDDEN_OPENER):
             fences += _hidden_fences(token.content, origins, first, start, end)
+        elif token.type == "inline":
+            _refuse_fence_read_as_text(view, origins, start, end)
     return fences
+
+
+# A line that opens a backtick fence with options, but that CommonMark reads as text
+# because its info string holds a backtick: the block would silently not run.
+_FENCE_READ_AS_TEXT = re.compile(r'^[ ]*`{3,}[A-Za-z][\w+-]*[ \t]+(?=.*\w+=")(?=.*`)')
+
+
+def _refuse_fence_read_as_text(view: list[str], origins: list[Origin], start: int, end: int):
+    for index in range(start, end):
+        if _FENCE_READ_AS_TEXT.match(view[index]):
+            raise InvalidPage(
+                origins[index],
+                "this looks like a ``` fence, but its info string holds a backtick, so"
+                " Markdown shows it as text and nothing runs; remove the backtick (or open"
+                " the fence with ~~~)",
+            )
 
 
 def _hidden_fences(

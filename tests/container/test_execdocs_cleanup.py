@@ -213,3 +213,38 @@ services:
     assert done.returncode == 1, done.stdout + done.stderr
     assert "page.md:1: docker compose rejects the Compose file compose.yaml" in done.stdout
     assert "not-a-port" in done.stdout
+
+
+def volume_names() -> set[str]:
+    return set(docker("volume", "ls", "-q").split())
+
+
+def test_anonymous_volumes_a_recreation_orphaned_are_removed(tmp_path, name):
+    page = tmp_path / "renew.md"
+    page.write_text(f"""\
+# Anonymous volumes
+
+```yaml file="compose.yaml"
+name: {name}
+services:
+  holder:
+    image: {BASE_IMAGE}
+    command: ["sleep", "infinity"]
+    init: true
+    volumes:
+      - /cache
+```
+
+```console
+$ docker compose up -d --quiet-pull 2>/dev/null
+$ docker compose up -d --renew-anon-volumes 2>/dev/null
+$ docker compose down 2>/dev/null
+```
+""")
+    before = volume_names()
+    done = subprocess.run([sys.executable, "-m", "execdocs", "run", str(page),
+                           "--coverage-json", str(tmp_path / "cov.json")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    # Two anonymous volumes were made (one per container) and `down` without -v kept both.
+    assert volume_names() - before == set()

@@ -224,3 +224,30 @@ def test_many_admonitions_stay_fast():
     started = time.perf_counter()
     assert len(fences(text)) == 60
     assert time.perf_counter() - started < 2
+
+
+def test_a_backtick_in_the_options_of_a_backtick_fence_is_refused_not_shown_as_text():
+    page = [
+        "Intro.",
+        "",
+        '```console test="skip" reason="needs `sudo` here"',
+        "$ whoami",
+        "```",
+    ]
+    origins = [Origin(Path("page.md"), n) for n in range(1, len(page) + 1)]
+    with pytest.raises(InvalidPage) as refused:
+        find_fences(page, origins)
+    assert str(refused.value).startswith("page.md:3: this looks like a ``` fence")
+
+
+def test_the_same_options_in_a_tilde_fence_are_a_block():
+    page = ['~~~console test="skip" reason="needs `sudo` here"', "$ whoami", "~~~"]
+    origins = [Origin(Path("page.md"), n) for n in range(1, len(page) + 1)]
+    (fence,) = find_fences(page, origins)
+    assert fence.lang == "console" and fence.body == ("$ whoami",)
+
+
+def test_inline_code_with_three_backticks_in_prose_is_not_refused():
+    page = ["Write ```` ```console ```` to open a transcript; a `file=` option names a file."]
+    origins = [Origin(Path("page.md"), 1)]
+    assert find_fences(page, origins) == []
