@@ -24,7 +24,7 @@ def test_counts_are_summed_over_the_pages(tmp_path):
     path = write(tmp_path, {"pages": [
         {"page": "docs/a.md", "passed": 4, "failed": 0, "skipped": 1},
         {"page": "docs/b.md", "passed": 7, "failed": 0, "skipped": 0, "extra": "ignored"},
-    ], "executed_share": 0.93})
+    ], "totals": {"executed_share": 0.93}})
     coverage = read_coverage(path)
     assert (coverage.pages, coverage.passed, coverage.failed, coverage.skipped) == (2, 11, 0, 1)
     text = render_coverage(coverage)
@@ -46,3 +46,16 @@ def test_failures_are_shown_in_bold(tmp_path):
 def test_a_file_that_is_there_but_wrong_fails_the_build(tmp_path, data, message):
     with pytest.raises(CoverageError, match=message):
         read_coverage(write(tmp_path, data))
+
+
+def test_the_summary_reads_what_the_runner_writes(tmp_path):
+    """The JSON execdocs itself writes, not a hand-made imitation of it."""
+    from execdocs.coverage import PageCoverage, Summary
+
+    Summary([
+        PageCoverage("docs/a.md", "passed", run=3, passed=3, shell_console_blocks=4,
+                     shell_console_executed=3, skipped=1),
+    ]).write_json(tmp_path / "coverage.json")
+    coverage = read_coverage(tmp_path / "coverage.json")
+    assert (coverage.pages, coverage.passed, coverage.skipped) == (1, 3, 1)
+    assert coverage.executed_share == 0.75
