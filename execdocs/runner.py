@@ -34,6 +34,8 @@ LOG_TAIL = 20  # lines of each service's and background block's log in a failure
 COMPOSE_NAMES = ("compose*.yml", "compose*.yaml", "docker-compose*.yml", "docker-compose*.yaml")
 _FIRST_RETRY, _LONGEST_RETRY = 0.1, 2.0  # seconds between attempts of a wait= block
 _PYTHON_BLOCK = Path(__file__).with_name("python_block.py")
+# Options the runner acts on between blocks: a block with one is not sent with others.
+_RUNNER_OPTIONS = {"test", "wait", "timeout", "requires", "file"}
 
 
 class Interrupted(KeyboardInterrupt):
@@ -185,14 +187,58 @@ class _PageRun:
             shutil.rmtree(self.directory, ignore_errors=True)
 
     def _run_blocks(self) -> None:
-        blocks = iter(self.page.blocks)
-        for block in blocks:
-            block_result = self._run_block(block)
-            self.result.blocks.append(block_result)
-            if self.result.failure is not None:
-                break
+        blocks, position = self.page.blocks, 0
+        while position < len(blocks) and self.result.failure is None:
+            run = self._console_run(position)
+            if run:
+                self.result.blocks += self._run_console_run(run)
+                position += len(run)
+            else:
+                self.result.blocks.append(self._run_block(blocks[position]))
+                position += 1
         self.result.blocks += [BlockResult(b, "shown" if b.kind == "shown" else "not run")
-                               for b in blocks]
+                               for b in blocks[position:]]
+
+    def _console_run(self, position: int) -> list[Block]:
+        """The console blocks from `position` on (with shown blocks between them) that can
+        go to the shell together, or [] when fewer than two can: blocks with no option the
+        runner must act on between them, on a page with no overall timeout."""
+        def plain_console(block: Block) -> bool:
+            return block.kind == "console" and not _RUNNER_OPTIONS & block.options.keys()
+
+        blocks = self.page.blocks
+        if self.deadline is not None or not plain_console(blocks[position]):
+            return []
+        end = position + 1
+        while end < len(blocks) and (blocks[end].kind == "shown" or plain_console(blocks[end])):
+            end += 1
+        while blocks[end - 1].kind == "shown":
+            end -= 1
+        run = blocks[position:end]
+        return run if sum(block.kind == "console" for block in run) > 1 else []
+
+    def _run_console_run(self, run: list[Block]) -> list[BlockResult]:
+        """Run consecutive console blocks as one: the shell goes from one to the next only
+        when the first passed (see `_consoles`)."""
+        consoles = [block for block in run if block.kind == "console"]
+        failure, began = self._consoles(consoles, None)
+        self.result.failure = failure
+        ends = [*began[1:], time.time()]
+        seconds = {id(block): end - start
+                   for block, start, end in zip(consoles, began, ends, strict=False)}
+        results = []
+        for block in run:
+            if block.kind == "shown":
+                status = "shown"
+            elif id(block) not in seconds:
+                status = "not run"
+            elif failure is not None and failure.block_origin == block.origin:
+                status = "failed"
+            else:
+                status = "passed"
+            results.append(BlockResult(block, status, seconds=seconds.get(id(block), 0.0),
+                                       attempts=int(id(block) in seconds)))
+        return results
 
     def _finish(self) -> None:
         """Report context first (it needs the containers), then stop and remove."""
@@ -282,14 +328,13 @@ class _PageRun:
                 return self._file(block, wait_until)
             return self._python(block, wait_until)
         except SessionEnded as ended:
-            command = None
-            if block.kind == "console":
-                step = self.session.ended_in_step
-                command = block.commands[self.running_from + (step or 0)]
-            return Failure(command.origin if command else block.origin, str(ended),
-                           command=command.text if command else block.body, kind=block.kind,
-                           block_origin=block.origin,
-                           output=getattr(self.session, "partial_output", ""))
+            return self._ended(ended, block, None)
+
+    def _ended(self, ended: SessionEnded, block: Block, command: Command | None) -> Failure:
+        return Failure(command.origin if command else block.origin, str(ended),
+                       command=command.text if command else block.body, kind=block.kind,
+                       block_origin=block.origin,
+                       output=getattr(self.session, "partial_output", ""))
 
     def _timeout(self, block: Block, wait_until: float | None) -> float:
         """Seconds the next command may take: the block's timeout, or less if the wait=
@@ -308,47 +353,74 @@ class _PageRun:
         return f"timed out after {timeout:.3g} s{self.timeout_note}"
 
     def _console(self, block: Block, wait_until: float | None) -> Failure | None:
-        """Send the block's commands to the shell, which runs them until one does not pass
-        its own check; judge that one here, and go on after it if it passes."""
-        timeout = self._timeout(block, wait_until)
-        deadline = time.monotonic() + timeout
-        steps = [self._step(block, index) for index in range(len(block.commands))]
+        return self._consoles([block], wait_until)[0]
+
+    def _consoles(self, blocks: list[Block], wait_until: float | None,
+                  ) -> tuple[Failure | None, list[float]]:
+        """Send the blocks' commands to the shell, which runs them until one exits with
+        another status than expected, and goes from one block to the next only when each
+        command of the first printed exactly its expected output; then judge each
+        command's output in order, so that the first command that failed, by status or by
+        output, is the failure. Returns it, and when each block that ran began.
+
+        Within a block, a command may thus run after one above it printed other output
+        than the page shows (never after one that failed its status): the page fails all
+        the same, at the first. In a `wait=` block, which runs again until it passes, the
+        shell pauses after each command with expected output until it is judged, so that a
+        retry never follows a command that ran too early."""
+        timeout = self._timeout(blocks[0], wait_until)
+        deadline = time.monotonic() + timeout if len(blocks) == 1 else None
+        owners = [(block, command) for block in blocks for command in block.commands]
+        steps = [self._step(block, index, pause=wait_until is not None)
+                 for block in blocks for index in range(len(block.commands))]
+        began: dict[int, float] = {}
         start = 0
         while start < len(steps):
-            self.running_from = start
-            stopped, outcome = self.session.run_steps(steps[start:],
-                                                      max(deadline - time.monotonic(), 0.001))
-            index = start + stopped
-            if index == len(steps):
-                return None
-            failure = self._check(block, block.commands[index], outcome, steps[index].status,
-                                  timeout)
+            left = timeout if deadline is None else max(deadline - time.monotonic(), 0.001)
+            try:
+                outcomes = self.session.run_steps(steps[start:], left)
+            except SessionEnded as ended:
+                block, command = owners[start + len(ended.completed)]
+                _note_began(began, owners[start:], [*ended.completed, None])
+                failure = self._check_all(owners, start, ended.completed, steps, timeout)
+                return failure or self._ended(ended, block, command), list(began.values())
+            _note_began(began, owners[start:], outcomes)
+            failure = self._check_all(owners, start, outcomes, steps, timeout)
+            if failure is not None:
+                return failure, list(began.values())
+            start += len(outcomes)
+        return None, list(began.values())
+
+    def _check_all(self, owners: list[tuple[Block, Command]], start: int,
+                   outcomes: list[Outcome], steps: list[Step], timeout: float) -> Failure | None:
+        """The first failure among the outcomes of commands `start`, `start + 1`, ..."""
+        for index, outcome in enumerate(outcomes, start):
+            block, command = owners[index]
+            failure = self._check(block, command, outcome, steps[index], timeout)
             if failure is not None:
                 return failure
-            start = index + 1
         return None
 
-    def _step(self, block: Block, index: int) -> Step:
-        """What the shell needs to judge command `index` alone, when it can."""
+    def _step(self, block: Block, index: int, pause: bool) -> Step:
+        """What the shell needs to run command `index` of `block`."""
         command = block.commands[index]
         status = int(block.options.get("exit", 0)) if index == len(block.commands) - 1 else 0
-        expected = [line.rstrip() for line in command.expected]
-        while expected and not expected[-1]:
-            expected.pop()
-        if not expected:
-            return Step(command.text, status)
-        if any(is_wildcard_line(line) or "\x1b" in line or "\r" in line for line in expected):
-            return Step(command.text, status, runner_judges=True)
-        return Step(command.text, status, exact_output="\n".join(expected) + "\n")
+        output, judges = _as_shown(command)
+        return Step(command.text, status, output=output, runner_judges=judges,
+                    ends_block=index == len(block.commands) - 1,
+                    pause_after=pause and bool(command.expected))
 
-    def _check(self, block: Block, command: Command, outcome: Outcome, expected_status: int,
+    def _check(self, block: Block, command: Command, outcome: Outcome, step: Step,
                timeout: float) -> Failure | None:
-        checked = None if outcome.timed_out else match(command.expected, outcome.output)
+        checked, expected_status = None, step.status
         if outcome.timed_out:
             message = self._timed_out(timeout)
         elif outcome.status != expected_status:
             message = f"exit status {outcome.status}, expected {expected_status}"
-        elif checked:
+            checked = match(command.expected, outcome.output)  # the report shows both
+        elif not step.runner_judges and step.output in (None, outcome.output):
+            return None  # as shown, byte for byte (or not checked): no need of the matcher
+        elif checked := match(command.expected, outcome.output):
             return None
         elif self.runner.update_mode:
             self.updates.append((command, outcome.output))
@@ -416,6 +488,27 @@ class _PageRun:
             return Failure(block.origin, str(ended), block_origin=block.origin)
         self.background_logs.append(log)
         return None
+
+
+def _note_began(began: dict[int, float], owners: list[tuple[Block, Command]],
+                outcomes: list[Outcome | None]) -> None:
+    """Note when each block began: when its first command that ran did (None: now)."""
+    for (block, _), outcome in zip(owners, outcomes, strict=False):
+        began.setdefault(id(block), outcome.began if outcome and outcome.began else time.time())
+
+
+def _as_shown(command: Command) -> tuple[str | None, bool]:
+    """The output `command` must print when its expected lines stand for themselves (no
+    wildcards, nothing a terminal would alter), or None; and whether it is for the
+    matcher to judge instead. No expected lines: any output, not judged."""
+    expected = [line.rstrip() for line in command.expected]
+    while expected and not expected[-1]:
+        expected.pop()
+    if not expected:
+        return None, False
+    if any(is_wildcard_line(line) or "\x1b" in line or "\r" in line for line in expected):
+        return None, True
+    return "\n".join(expected) + "\n", False
 
 
 def _is_compose_file(path: Path, text: str) -> bool:

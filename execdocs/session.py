@@ -4,14 +4,18 @@ Requests reach bash on a control pipe and run in the same shell, so `cd`, `expor
 variables, functions and files persist from block to block. After each request bash
 writes a reply line on a separate status pipe.
 
-Console commands are sent a block at a time, as `Step`s: bash runs them one by one, each
-with stdout and stderr together (in the order written) in an in-memory capture file, and
-judges each itself when it can: the exit status, and the output when the expected output
-is plain text that must match exactly. It stops at the first command it cannot pass, so
-a command never runs before the one above it has passed; the runner then judges that
-command with the full matcher (wildcards, regexes, escapes) and sends the rest. A page of
-quick commands thus costs about one round trip per block, not one per command, and no
-process is spawned per command.
+Console commands are sent as `Step`s, one or more blocks at a time: bash runs them one by
+one with stdout and stderr together (in the order written) going to one in-memory capture
+file, each command's output after a marker line naming it. Bash checks each exit status
+(an integer compare) and stops at the first that is not the expected one, or after a step
+whose output the runner must judge before the next command may run. At the end of a
+block that another follows, bash reads the block's output back and goes on only if every
+command printed exactly its expected output (one read and one pattern match per block).
+The runner then splits the capture at the markers and judges each command's output in
+order. A page of quick commands thus costs one round trip per run of blocks, not one per
+block or command, and bash neither spawns a process nor opens a file per command: each
+round trip waits for two processes to be woken and scheduled, which on a busy machine
+costs more than a quick command, and so would reading each command's output back.
 
 Shell blocks are sourced (so `declare` at top level stays global) with errexit, errtrace
 and pipefail; an ERR trap returns from the sourced file instead of exiting, so a failing
@@ -27,11 +31,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
+import secrets
 import select
 import signal
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,35 +49,30 @@ KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL
 _LEVEL_WAIT = 0.05  # seconds for the shell to return one level after SIGUSR1
 _QUIET_WAIT = 0.005  # seconds a request may run before its output is read as it comes
 _PIPE_SIZE = 1 << 20  # the default maximum for unprivileged processes
-_SEP = "\n"  # between a step's index and its output in the capture file
+CAPTURE_FD = 60  # bash's stdout and stderr while it runs steps: the capture file
+READ_BACK_FD = 59  # bash reads a block's output back here, to check it before the next
 
 # The loop bash runs. A request is one NUL-terminated string: a kind letter, then text.
-#   k: source the steps script (in the command memory file); reply "index status", the
-#      step it stopped at (the number of steps when all passed) and that step's status.
+#   k: source the steps script (in the command memory file), its output going to the
+#      capture file; reply "passed" when every step ran with its expected status,
+#      "checked" when it stopped at the end of a block whose output is for the runner to
+#      judge, else the status of the step it stopped at (the last marker names that step).
 #   s: source a shell block file with errexit; reply "status [failed line]".
 #   b: start a file in the background, in its own process group, its output in the log
 #      file named after it; reply "0 process-group".
 # Commands read /dev/null (the shell's own stdin), as a reader's terminal gives them no
-# input. They inherit the control and status pipes, as they would inherit a terminal:
+# input. They inherit the session's descriptors, as they would inherit a terminal:
 # redirecting them away costs a dozen system calls per command, and the session notices
 # the shell's end through a pidfd, not through the end of the status pipe.
 _LOOP = rf"""
-eval "exec {CONTROL_FD}<&$1 {STATUS_FD}>&$2 $1<&- $2>&-"
-__execdocs_command=$3 __execdocs_capture=$4
+eval "exec {CONTROL_FD}<&$1 {STATUS_FD}>&$2 {CAPTURE_FD}>&$3 {READ_BACK_FD}<&$4"
+eval "exec $1<&- $2>&- $3>&- $4<&-"
+__execdocs_command=$5
 trap 'if ((${{#BASH_SOURCE[@]}})); then
     __execdocs_aborted=1
     trap "((\${{#BASH_SOURCE[@]}})) && return 143" DEBUG
     return 143
   fi' USR1
-# After a step: did it pass? (status, then the exact output when there is one to compare)
-__execdocs_verdict() {{
-  __execdocs_status=$?
-  [[ $__execdocs_status == "$__execdocs_expect" && $__execdocs_mode != ask ]] || return 1
-  [[ $__execdocs_mode == status ]] && return 0
-  # A NUL byte in the output: the runner reads it whole and judges.
-  IFS= read -r -d '' __execdocs_out <"$__execdocs_capture" && return 1
-  [[ $__execdocs_out == "$__execdocs_want" ]]
-}}
 __execdocs_errexit() {{
   if [[ -o pipefail ]]; then __execdocs_pipefail=1; else __execdocs_pipefail=; fi
   set -eE -o pipefail
@@ -91,9 +92,9 @@ __execdocs_restore() {{
 }}
 while IFS= read -r -d '' -u {CONTROL_FD} __execdocs_request; do
   case $__execdocs_request in
-    k*) __execdocs_index=0 __execdocs_status=
-        . "$__execdocs_command"
-        __execdocs_status="$__execdocs_index ${{__execdocs_status:-$?}}" ;;
+    k*) __execdocs_status=
+        . "$__execdocs_command" >&{CAPTURE_FD} 2>&1
+        __execdocs_status=${{__execdocs_status:-$?}} ;;
     s*) __execdocs_errexit; __execdocs_line=
         . "${{__execdocs_request:1}}"
         __execdocs_status="$? $__execdocs_line"; __execdocs_restore ;;
@@ -112,15 +113,23 @@ done
 class SessionEnded(Exception):
     """The shell is gone (a block ran `exit`, or it was killed)."""
 
+    def __init__(self, message: str, completed: Sequence[Outcome] = ()):
+        super().__init__(message)
+        self.completed = list(completed)  # run_steps: the steps before the one that ended it
+
 
 @dataclass(frozen=True)
 class Step:
-    """One console command, with what the shell needs to judge it on its own."""
+    """One console command, with what the shell needs to run it on its own."""
 
     command: str
-    status: int = 0  # the exit status it must have
-    exact_output: str | None = None  # when set, its output must be exactly this
-    runner_judges: bool = False  # the output needs the runner's matcher: stop after it
+    status: int = 0  # the exit status it must have; the shell stops at any other
+    # At the end of a block, the shell goes on to the next block only when each command's
+    # output was exactly its `output` (None: any output), and none is `runner_judges`.
+    output: str | None = None
+    runner_judges: bool = False  # its output needs the runner's matcher
+    ends_block: bool = False
+    pause_after: bool = False  # stop after it: its output is judged before the next runs
 
 
 @dataclass
@@ -132,6 +141,7 @@ class Outcome:
     seconds: float
     timed_out: bool = False
     line: int | None = None  # shell blocks: the block's line whose command failed
+    began: float | None = None  # console steps: when it started (Unix time)
 
 
 class Session:
@@ -139,11 +149,21 @@ class Session:
 
     def __init__(self, cwd: Path, env: dict[str, str] | None = None, scratch: Path | None = None):
         self.scratch = Path(scratch or cwd)
-        # Steps and their output travel in memory, in files bash opens through /proc (so
-        # no command inherits them): writing real files per command would cost more than
-        # the command itself on a journaling file system.
+        # Steps and their output travel in memory: writing real files would cost more than
+        # a quick command itself on a journaling file system. Bash appends to the capture
+        # file through a descriptor opened here, so truncating the file starts each block
+        # afresh without bash opening anything.
         self._command = os.memfd_create("execdocs-steps")
         self._capture = os.memfd_create("execdocs-output")
+        own = f"/proc/{os.getpid()}/fd"
+        capture_append = os.open(f"{own}/{self._capture}", os.O_WRONLY | os.O_APPEND)
+        # Shared with bash: rewinding it here starts each request's read-back afresh.
+        self._read_back = os.open(f"{own}/{self._capture}", os.O_RDONLY)
+        # Each step's output follows a marker with its index and a token no output holds
+        # by chance, so outputs are told apart even when the shell ends during a step.
+        self._marker = f"\x1fexecdocs-{secrets.token_hex(8)}-"
+        self._marker_pattern = re.compile(
+            re.escape(self._marker.encode()) + rb"(\d+) ([0-9.,]*)\n")
         self._requests = 0
         self.background_groups: list[int] = []
         self.ended_in_step: int | None = None  # when the shell ended during run_steps
@@ -151,22 +171,21 @@ class Session:
         control_read, self._control = os.pipe()
         self._status, status_write = os.pipe()
         self._output, output_write = os.pipe()
-        own = f"/proc/{os.getpid()}/fd"
         try:
             self.process = subprocess.Popen(
                 ["bash", "--noprofile", "--norc", "-c", _LOOP, "execdocs-session",
-                 str(control_read), str(status_write), f"{own}/{self._command}",
-                 f"{own}/{self._capture}"],
+                 str(control_read), str(status_write), str(capture_append),
+                 str(self._read_back), f"{own}/{self._command}"],
                 cwd=cwd,
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=output_write,
                 stderr=output_write,
-                pass_fds=(control_read, status_write),
+                pass_fds=(control_read, status_write, capture_append, self._read_back),
                 start_new_session=True,
             )
         finally:
-            for fd in (control_read, status_write, output_write):
+            for fd in (control_read, status_write, output_write, capture_append):
                 os.close(fd)
         os.set_blocking(self._output, False)
         os.set_blocking(self._status, False)
@@ -195,24 +214,42 @@ class Session:
         except OSError:
             return Path(self.run('printf %s "$PWD"', 10).output)
 
-    def run_steps(self, steps: Sequence[Step], timeout: float) -> tuple[int, Outcome]:
-        """Run console commands in order until one does not pass on the shell's own
-        judgement. Returns its index (len(steps) when all passed) and its outcome."""
-        script = [_steps_line(index, step) for index, step in enumerate(steps)]
-        script.append(f"__execdocs_index={len(steps)} __execdocs_status=0")
-        data = "\n".join(script).encode() + b"\n"
+    def run_steps(self, steps: Sequence[Step], timeout: float) -> list[Outcome]:
+        """Run console commands in order until one exits with another status than its
+        step's, a `pause_after` step has run, or a block's output is not exactly as
+        expected; each block may run for `timeout` seconds from its start. Returns the
+        outcomes of the steps that ran (all of them when every one passed), in order; each
+        has its output to judge."""
+        lines, block = [], []
+        for index, step in enumerate(steps):
+            lines.append(_steps_line(index, step, self._marker))
+            block.append((index, step))
+            if step.ends_block and index < len(steps) - 1:
+                lines.append(_block_check(block, self._marker))
+                block = []
+        lines.append("__execdocs_status=passed")
         os.ftruncate(self._command, 0)
-        os.pwrite(self._command, data, 0)
-        reply, _, timed_out, seconds = self._request("k", "", timeout)
-        index, _, status = reply.partition(" ")
-        output = _text(self._captured()[1])
+        os.pwrite(self._command, "\n".join(lines).encode() + b"\n", 0)
+        os.ftruncate(self._capture, 0)
+        os.lseek(self._read_back, 0, os.SEEK_SET)
+        starts = {0} | {index + 1 for index, step in enumerate(steps) if step.ends_block}
+        try:
+            reply, _, timed_out, seconds = self._request(
+                "k", "", timeout, lambda: self._block_began(starts))
+        except SessionEnded as ended:
+            ended.completed = self._outcomes(steps, 0.0)[:-1]  # the last one ended it
+            raise
+        outcomes = self._outcomes(steps, seconds)
         if timed_out:
-            return int(index), Outcome(None, output, seconds, timed_out=True)
-        return int(index), Outcome(int(status), output, seconds)
+            last = outcomes.pop() if outcomes else Outcome(None, "", seconds)
+            outcomes.append(Outcome(None, last.output, seconds, timed_out=True, began=last.began))
+        elif reply not in ("passed", "checked"):
+            outcomes[-1].status = int(reply)
+        return outcomes
 
     def run(self, command: str, timeout: float) -> Outcome:
         """Run one console command as typed at the prompt; any exit status is fine."""
-        return self.run_steps([Step(command, runner_judges=True)], timeout)[1]
+        return self.run_steps([Step(command)], timeout)[-1]
 
     def source(self, script: str, timeout: float) -> Outcome:
         """Run a shell block: sourced, with errexit and pipefail."""
@@ -239,14 +276,16 @@ class Session:
             processes.stop_group(group, KILL_GRACE)
         with contextlib.suppress(OSError):
             os.close(self._control)  # end of requests: the loop ends, bash exits
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(KILL_GRACE)
+        # Wait on the pidfd: Popen.wait(timeout) polls with sleeps, a millisecond a page.
+        if select.select([self._exited], [], [], KILL_GRACE)[0]:
+            self.process.wait()
         # Whatever the page started and did not stop lives in the shell's session.
         processes.stop_session(self.pid, KILL_GRACE)
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        for fd in (self._status, self._output, self._command, self._capture, self._exited):
+        for fd in (self._status, self._output, self._command, self._capture, self._read_back,
+                   self._exited):
             with contextlib.suppress(OSError):
                 os.close(fd)
 
@@ -264,16 +303,36 @@ class Session:
         path.write_text(script if script.endswith("\n") else script + "\n")
         return path
 
-    def _captured(self) -> tuple[int | None, bytes]:
-        """The index and output of the last step run (bash is idle or gone: the capture
-        cannot change under us, except for what background processes append)."""
-        size = os.fstat(self._capture).st_size
-        index, _, output = os.pread(self._capture, size, 0).partition(_SEP.encode())
-        return (int(index) if index.isdigit() else None), output
+    def _markers(self) -> list[bytes]:
+        """[index, began, output, index, began, output, ...] of each step that started
+        (bash is idle or gone: the capture cannot change under us, except for what
+        background processes append)."""
+        captured = os.pread(self._capture, os.fstat(self._capture).st_size, 0)
+        return self._marker_pattern.split(captured)[1:]
 
-    def _request(self, kind: str, text: str, timeout: float) -> tuple[str, str, bool, float]:
+    def _outcomes(self, steps: Sequence[Step], seconds: float) -> list[Outcome]:
+        """An outcome for each step that started, with the status its step expects (the
+        shell went on after it) and its output."""
+        found = self._markers()
+        return [Outcome(step.status, _text(output), seconds, began=_seconds(began))
+                for step, began, output in zip(steps, found[1::3], found[2::3], strict=False)]
+
+    def _block_began(self, starts: set[int]) -> float:
+        """When the block now running began, in `time.monotonic()` terms; `starts` are the
+        indices of the steps that begin blocks."""
+        found = self._markers()
+        times = {int(index): when for index, when in zip(found[::3], found[1::3], strict=False)}
+        first = max(index for index in starts if index <= max(times, default=0))
+        began = _seconds(times[first]) if first in times else None
+        if began is None:
+            return time.monotonic()
+        return time.monotonic() - (time.time() - began)
+
+    def _request(self, kind: str, text: str, timeout: float,
+                 began: Callable[[], float] | None = None) -> tuple[str, str, bool, float]:
         """Send a request; returns its reply, the pipe's output, whether it timed out (and
-        was interrupted), and the seconds it took."""
+        was interrupted), and the seconds it took. With `began`, the timeout counts from
+        the monotonic time it returns (when the running block began), not from now."""
         if self.process.poll() is not None:
             raise SessionEnded(f"the shell has ended (exit status {self.process.returncode})")
         started = time.monotonic()
@@ -282,7 +341,10 @@ class Session:
             os.write(self._control, (kind + text).encode() + b"\0")
         except BrokenPipeError:
             raise SessionEnded("the shell has ended") from None
-        reply = self._read_until_reply(output, started + timeout)
+        deadline = started + timeout
+        while (reply := self._read_until_reply(output, deadline)) is None:
+            if began is None or (deadline := began() + timeout) <= time.monotonic():
+                break
         timed_out = reply is None
         if timed_out:
             reply = self._interrupt(output)
@@ -325,8 +387,9 @@ class Session:
             status = self.process.wait(KILL_GRACE)
         except subprocess.TimeoutExpired:
             status = None
-        self.ended_in_step, captured = self._captured()
-        self.partial_output = _text(output) + _text(captured)
+        outputs = self._markers()[2::3]
+        self.ended_in_step = len(outputs) - 1 if outputs else None
+        self.partial_output = _text(output) + _text(outputs[-1] if outputs else b"")
         return f"the shell ended during the block (exit status {status}); did it run `exit`?"
 
     def _interrupt(self, output: bytearray) -> str:
@@ -346,22 +409,36 @@ class Session:
         raise SessionEnded("the shell did not stop at the timeout and was killed")
 
 
-def _steps_line(index: int, step: Step) -> str:
-    """One step of the script bash sources for `run_steps`."""
-    if step.runner_judges:
-        mode, want = "ask", ""
-    elif step.exact_output is not None:
-        mode, want = "check", step.exact_output
-    else:
-        mode, want = "status", ""
-    # The capture starts with the step's index, so that even if the shell dies (`exit`)
-    # the runner knows which step it was running.
+def _steps_line(index: int, step: Step, marker: str) -> str:
+    """One step of the script bash sources for `run_steps`. The command stands as typed,
+    on lines of its own: bash parses a sourced file one command at a time, as it parses
+    what a reader types (an unclosed quote reads on, a syntax error ends the script with
+    status 2), where `eval` would parse it twice, which costs a quick command a few
+    percent. Its status is cleared first, so that a command which ends the script itself
+    (`return 3`, a syntax error) reports its own."""
+    # A last line ending in a backslash would run on into the status check.
+    command = f"eval {_quoted(step.command)}" if step.command.endswith("\\") else step.command
+    stop = "return 0" if step.pause_after else f"((__execdocs_status == {step.status})) || return 0"
     return (
-        f"__execdocs_index={index} __execdocs_status= __execdocs_expect={step.status}"
-        f" __execdocs_mode={mode} __execdocs_want={_quoted(f'{index}{_SEP}{want}')}\n"
-        f"printf '%d{_SEP}' {index} >\"$__execdocs_capture\"; {{ eval {_quoted(step.command)}; }}"
-        ' >>"$__execdocs_capture" 2>&1; __execdocs_verdict || return 0'
+        f"__execdocs_status=; printf '%s %s\\n' {_quoted(f'{marker}{index}')} \"$EPOCHREALTIME\"\n"
+        f"{command}\n"
+        f"__execdocs_status=$?; {stop}"
     )
+
+
+def _block_check(block: Sequence[tuple[int, Step]], marker: str) -> str:
+    """The line after a block that another follows: go on only if each command's output
+    (read back from the capture) is exactly the expected one. (In `[[ ]]` patterns bash
+    reads extended globs: `+([0-9.,])` is the time in a marker line.)"""
+    stop = "{ __execdocs_status=checked; return 0; }"
+    if any(step.runner_judges or step.pause_after for _, step in block):
+        return stop
+    pattern = "".join(
+        _quoted(f"{marker}{index} ") + "+([0-9.,])$'\\n'"
+        + ("*" if step.output is None else _quoted(step.output))
+        for index, step in block)
+    return (f"! IFS= read -r -d '' -u {READ_BACK_FD} __execdocs_out"
+            f" && [[ $__execdocs_out == {pattern} ]] || {stop}")
 
 
 def _quoted(text: str) -> str:
@@ -374,6 +451,14 @@ def _read(fd: int) -> bytes | None:
     try:
         return os.read(fd, 65536)
     except BlockingIOError:
+        return None
+
+
+def _seconds(text: bytes) -> float | None:
+    """A time bash wrote with $EPOCHREALTIME (its radix character follows the locale)."""
+    try:
+        return float(text.replace(b",", b"."))
+    except ValueError:
         return None
 
 

@@ -347,3 +347,122 @@ def test_a_block_timeout_names_the_command_that_ran_out_of_time(tmp_path):
     result = run_text(tmp_path, '```console timeout="1"\n$ echo a\na\n$ sleep 30\n```\n')
     assert result.failure.origin.line == 4
     assert result.failure.message.startswith("timed out after 1 s")
+
+
+def test_the_first_failing_command_is_the_failure_though_later_ones_ran(tmp_path):
+    # The shell stops only at an unexpected exit status; outputs are judged in order.
+    later = tmp_path / "later-command-ran"
+    result = run_text(tmp_path, f"""\
+```console
+$ echo actual
+expected
+$ touch {later}
+$ false
+```
+""")
+    assert result.failure.origin.line == 2
+    assert result.failure.message == "the output does not match"
+    assert "-expected" in result.failure.diff and "+actual" in result.failure.diff
+    assert later.exists()
+
+
+def test_no_command_runs_after_one_with_an_unexpected_exit_status(tmp_path):
+    never = tmp_path / "never"
+    result = run_text(tmp_path, f"```console\n$ echo a\nwrong\n$ false\n$ touch {never}\n```\n")
+    assert result.failure.origin.line == 2 and not never.exists()
+
+
+def test_a_wait_block_runs_no_command_before_the_one_above_matches(tmp_path):
+    result = run_text(tmp_path, """\
+```console wait="20"
+$ n=$(( $(cat tries 2>/dev/null || echo 0) + 1 )); echo "$n" > tries; cat tries
+3
+$ echo ran >> after
+```
+
+```console
+$ cat after
+ran
+```
+""")
+    assert result.passed, result.failure
+    assert result.blocks[0].attempts == 3
+
+
+def test_update_mode_rewrites_every_mismatch_of_a_block(tmp_path):
+    text = "```console\n$ echo one\nuno\n$ echo same\nsame\n$ echo two\ndos\n```\n"
+    page = write_page(tmp_path / "docs", text)
+    with make_runner(tmp_path, update_mode=True) as runner:
+        result = runner.run_page(load_page(page, None))
+    assert result.passed and [o.line for o in result.updated] == [2, 6]
+    assert page.read_text() == text.replace("uno", "one").replace("dos", "two")
+
+
+def test_consecutive_console_blocks_go_on_only_after_the_one_above_passed(tmp_path):
+    never = tmp_path / "never"
+    result = run_text(tmp_path, f"""\
+```console
+$ echo one
+one
+```
+
+```text
+shown between
+```
+
+```console
+$ echo two
+two
+$ echo anything
+```
+
+```console
+$ echo wrong
+expected
+```
+
+```console
+$ touch {never}
+```
+""")
+    assert statuses(result) == ["passed", "shown", "passed", "failed", "not run"]
+    assert result.failure.origin.line == 17 and not never.exists()
+
+
+def test_a_block_the_matcher_judges_lets_the_next_run_once_it_matched(tmp_path):
+    result = run_text(tmp_path, """\
+```console
+$ echo 'took 12 ms'
+took ... ms
+```
+
+```console exit="3"
+$ echo after
+after
+$ (exit 3)
+```
+""")
+    assert result.passed, result.failure
+    assert statuses(result) == ["passed", "passed"]
+
+
+def test_exit_in_a_later_block_of_a_run_names_that_command(tmp_path):
+    result = run_text(tmp_path, "```console\n$ echo a\na\n```\n\n```console\n$ exit 3\n```\n")
+    assert statuses(result) == ["passed", "failed"]
+    assert result.failure.origin.line == 7
+    assert result.failure.message.startswith("the shell ended during the block (exit status 3)")
+
+
+def test_update_mode_rewrites_mismatches_across_consecutive_blocks(tmp_path):
+    text = "```console\n$ echo one\nuno\n```\n\n```console\n$ echo two\ndos\n```\n"
+    page = write_page(tmp_path / "docs", text)
+    with make_runner(tmp_path, update_mode=True) as runner:
+        result = runner.run_page(load_page(page, None))
+    assert result.passed and [o.line for o in result.updated] == [2, 7]
+    assert page.read_text() == text.replace("uno", "one").replace("dos", "two")
+
+
+def test_a_failed_exit_status_is_reported_with_the_output_diff(tmp_path):
+    result = run_text(tmp_path, "```console\n$ echo got; false\nwant\n```\n")
+    assert result.failure.message == "exit status 1, expected 0"
+    assert "-want" in result.failure.diff and "+got" in result.failure.diff

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from execdocs import processes
-from execdocs.session import Session, SessionEnded
+from execdocs.session import Session, SessionEnded, Step
 
 
 @pytest.fixture
@@ -165,35 +165,72 @@ def test_a_shell_block_says_which_of_its_lines_failed(session, script, line):
     assert session.source(script, 5).line == line
 
 
-def test_steps_run_until_the_first_that_does_not_pass(session, tmp_path):
-    from execdocs.session import Step
-
-    steps = [Step("echo one", exact_output="one\n"), Step("false"),
-             Step(f"touch {tmp_path}/never")]
-    stopped, outcome = session.run_steps(steps, 5)
-    assert (stopped, outcome.status, outcome.output) == (1, 1, "")
+def test_steps_run_until_the_first_with_another_exit_status(session, tmp_path):
+    steps = [Step("echo one"), Step("false"), Step(f"touch {tmp_path}/never")]
+    outcomes = session.run_steps(steps, 5)
+    assert [(o.status, o.output) for o in outcomes] == [(0, "one\n"), (1, "")]
     assert not (tmp_path / "never").exists()
 
 
-def test_a_step_whose_output_differs_stops_and_hands_its_output_over(session):
-    from execdocs.session import Step
-
-    steps = [Step("printf 'a\\nb\\n'", exact_output="a\nb\n"),
-             Step("echo actual; echo more >&2", exact_output="expected\n"),
-             Step("echo unreached")]
-    stopped, outcome = session.run_steps(steps, 5)
-    assert (stopped, outcome.output) == (1, "actual\nmore\n")
+def test_each_step_hands_over_its_own_output(session):
+    steps = [Step("printf 'a\\nb\\n'"), Step("echo out; echo err >&2"), Step("printf 'x'"),
+             Step("true"), Step("echo last")]
+    outputs = [outcome.output for outcome in session.run_steps(steps, 5)]
+    assert outputs == ["a\nb\n", "out\nerr\n", "x", "", "last\n"]
 
 
-def test_all_steps_passing_report_the_number_of_steps(session):
-    from execdocs.session import Step
+def test_all_steps_passing_have_their_expected_statuses(session):
+    steps = [Step("cd /"), Step("pwd"), Step("(exit 4)", status=4)]
+    outcomes = session.run_steps(steps, 5)
+    assert [(o.status, o.output) for o in outcomes] == [(0, ""), (0, "/\n"), (4, "")]
 
-    steps = [Step("cd /"), Step("pwd", exact_output="/\n"), Step("(exit 4)", status=4)]
-    assert session.run_steps(steps, 5)[0] == 3
+
+def test_a_step_that_pauses_is_the_last_to_run(session, tmp_path):
+    steps = [Step("echo judged first", pause_after=True), Step(f"touch {tmp_path}/later")]
+    outcomes = session.run_steps(steps, 5)
+    assert [(o.status, o.output) for o in outcomes] == [(0, "judged first\n")]
+    assert not (tmp_path / "later").exists()
+    assert len(session.run_steps(steps[1:], 5)) == 1 and (tmp_path / "later").exists()
 
 
-def test_output_with_a_nul_byte_is_left_to_the_runner(session):
-    from execdocs.session import Step
+def test_a_command_that_returns_reports_its_own_status(session):
+    outcomes = session.run_steps([Step("true"), Step("return 3"), Step("echo never")], 5)
+    assert [o.status for o in outcomes] == [0, 3]
 
-    stopped, outcome = session.run_steps([Step("printf 'a\\n\\0b\\n'", exact_output="a\n")], 5)
-    assert (stopped, outcome.output) == (0, "a\n\x00b\n")
+
+def test_output_that_looks_like_a_marker_stays_output(session):
+    text = "\x1fexecdocs-0123456789abcdef-1\nplain\n"
+    outcomes = session.run_steps([Step(f"printf {text!r}"), Step("echo next")], 5)
+    assert [o.output for o in outcomes] == [text, "next\n"]
+
+
+def test_output_with_a_nul_byte_is_handed_over_whole(session):
+    outcomes = session.run_steps([Step("printf 'a\\n\\0b\\n'"), Step("echo c")], 5)
+    assert [o.output for o in outcomes] == ["a\n\x00b\n", "c\n"]
+
+
+def test_a_step_that_ends_the_shell_hands_over_the_steps_before_it(session):
+    with pytest.raises(SessionEnded, match="exit status 4") as ended:
+        session.run_steps([Step("echo a"), Step("echo b; exit 4"), Step("echo never")], 5)
+    assert [(o.status, o.output) for o in ended.value.completed] == [(0, "a\n")]
+    assert session.ended_in_step == 1 and session.partial_output == "b\n"
+
+
+def test_the_shell_goes_to_the_next_block_only_after_exact_output(session, tmp_path):
+    steps = [Step("echo a", output="a\n"), Step("echo any", ends_block=True),
+             Step("echo b", output="b\n", ends_block=True), Step(f"touch {tmp_path}/third")]
+    assert [o.output for o in session.run_steps(steps, 5)] == ["a\n", "any\n", "b\n", ""]
+    assert (tmp_path / "third").exists()
+    mismatch = [Step("echo a", output="other\n", ends_block=True), Step(f"touch {tmp_path}/no")]
+    assert [o.output for o in session.run_steps(mismatch, 5)] == ["a\n"]
+    judged = [Step("echo a", runner_judges=True, ends_block=True), Step(f"touch {tmp_path}/no")]
+    assert [o.output for o in session.run_steps(judged, 5)] == ["a\n"]
+    assert not (tmp_path / "no").exists()
+
+
+def test_each_block_of_a_request_has_its_timeout_from_its_own_start(session):
+    steps = [Step("sleep 0.4", ends_block=True), Step("sleep 0.4", ends_block=True),
+             Step("sleep 30")]
+    outcomes = session.run_steps(steps, 1.0)
+    assert [o.timed_out for o in outcomes] == [False, False, True]
+    assert outcomes[0].began < outcomes[1].began < outcomes[2].began
