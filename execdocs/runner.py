@@ -461,6 +461,16 @@ class _PageRun:
         outcome = self.session.run(command, timeout)
         if outcome.status == 0:
             return None
+        base = _base_compose_file(path)
+        if base is not None:
+            # An override (compose.override.yaml, a second -f file) is only complete on
+            # top of the file beside it; Compose merges them the same way at `up`.
+            merged = (f"docker compose -f {shlex.quote(str(base))}"
+                      f" -f {shlex.quote(str(path))} config -q")
+            outcome = self.session.run(merged, self._timeout(block, wait_until))
+            if outcome.status == 0:
+                return None
+            command = merged
         rejected = f"docker compose rejects the Compose file {block.options['file']}"
         return Failure(block.origin, rejected, command=command, kind="console",
                        block_origin=block.origin, status=outcome.status, output=outcome.output)
@@ -509,6 +519,19 @@ def _as_shown(command: Command) -> tuple[str | None, bool]:
     if any(is_wildcard_line(line) or "\x1b" in line or "\r" in line for line in expected):
         return None, True
     return "\n".join(expected) + "\n", False
+
+
+BASE_COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+
+
+def _base_compose_file(path: Path) -> Path | None:
+    """The Compose file Compose itself would read in `path`'s directory, when that is
+    another file: what an override written beside it is merged onto."""
+    for name in BASE_COMPOSE_NAMES:
+        candidate = path.parent / name
+        if candidate.is_file() and candidate.resolve() != path.resolve():
+            return candidate
+    return None
 
 
 def _is_compose_file(path: Path, text: str) -> bool:

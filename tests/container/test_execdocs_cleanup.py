@@ -215,6 +215,39 @@ services:
     assert "not-a-port" in done.stdout
 
 
+def test_an_override_file_is_checked_merged_onto_the_compose_file_beside_it(tmp_path, name):
+    (tmp_path / "page.md").write_text(f"""\
+```yaml file="compose.yaml"
+name: {name}
+services:
+  web:
+    image: {BASE_IMAGE}
+```
+
+```yaml file="compose.override.yaml"
+services:
+  web:
+    environment:
+      GREETING: hello
+```
+
+```yaml file="compose.broken.yaml"
+services:
+  web:
+    ports: ["not-a-port"]
+```
+""")
+    done = subprocess.run([sys.executable, "-m", "execdocs", "run", "page.md",
+                           "--coverage-json", "cov.json"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    # The override alone has no image, yet it is accepted; the broken one is refused.
+    assert "compose.override.yaml" not in done.stdout.split("rejects", 1)[-1].splitlines()[0]
+    assert "page.md:15: docker compose rejects the Compose file compose.broken.yaml" in (
+        done.stdout
+    )
+
+
 def volume_names() -> set[str]:
     return set(docker("volume", "ls", "-q").split())
 
