@@ -53,10 +53,17 @@ test-unit: setup ## fast tests, no Docker
 test-container: provision ## tests against real containers
 	$(PY) -m pytest -q -m container tests
 
+# Every page of the site, progress notes aside (they are dated records, not instructions).
+DOCS_PAGES = $(filter-out docs/progress/,$(wildcard docs/*.md docs/*/))
+
+test-docs: provision ## run every block of every page against real containers (execdocs)
+	$(PY) -m pytest -q --execdocs $(DOCS_PAGES)
+
 test: provision ## set up what is missing, then run every test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-container
+	@$(MAKE) --no-print-directory test-docs
 	@$(MAKE) --no-print-directory test-browser
 
 lint: setup ## every linter, fast, no Docker (hadolint, shellcheck, yamllint, ruff, codespell, notes)
@@ -70,6 +77,9 @@ test-browser: setup chromium ## the built site in headless chromium; screenshots
 
 measure: provision ## build every image, time the stack, write docs/data/measurements.json
 	$(PY) -m papertrade_docs.measure $(MEASURE_ARGS)
+
+bench: setup ## execdocs speed: 200 console commands through the runner vs plain bash
+	$(PY) -m execdocs.bench
 
 note: setup ## new progress note: make note TITLE="..." [AUTHOR=key] [CATEGORY=Name]
 	@# Read from the environment, so quotes in a title reach Python intact.

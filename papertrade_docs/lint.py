@@ -33,8 +33,9 @@ class Outcome:
 
 def _files(root: Path, *patterns: str) -> list[Path]:
     found = {path for pattern in patterns for path in root.glob(pattern)}
-    return sorted(p for p in found
-                  if p.is_file() and not SKIPPED_DIRS & set(p.relative_to(root).parts))
+    return sorted(
+        p for p in found if p.is_file() and not SKIPPED_DIRS & set(p.relative_to(root).parts)
+    )
 
 
 def _relative(root: Path, paths: list[Path]) -> list[str]:
@@ -51,20 +52,23 @@ def _run(root: Path, *command: str) -> list[str]:
 
 
 def hadolint(root: Path) -> Outcome:
-    files = _files(root, "docker/**/Dockerfile", "docker/**/Dockerfile.*",
-                   "docker/**/*.Dockerfile")
+    files = _files(root, "docker/**/Dockerfile", "docker/**/Dockerfile.*", "docker/**/*.Dockerfile")
     if not files:
         return Outcome("no Dockerfiles yet", [])
-    return Outcome(f"{len(files)} Dockerfiles",
-                   _run(root, str(BIN / "hadolint"), "--no-color", *_relative(root, files)))
+    return Outcome(
+        f"{len(files)} Dockerfiles",
+        _run(root, str(BIN / "hadolint"), "--no-color", *_relative(root, files)),
+    )
 
 
 def shellcheck_scripts(root: Path) -> Outcome:
     files = _files(root, "snippets/**/*.sh", "docker/**/*.sh", "tests/**/*.sh", ".ci/run")
     if not files:
         return Outcome("no scripts", [])
-    return Outcome(f"{len(files)} scripts", _run(root, str(BIN / "shellcheck"), "--format=gcc",
-                                                 *_relative(root, files)))
+    return Outcome(
+        f"{len(files)} scripts",
+        _run(root, str(BIN / "shellcheck"), "--format=gcc", *_relative(root, files)),
+    )
 
 
 SHELLCHECK_LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<rest>.*)$")
@@ -77,8 +81,9 @@ def shellcheck_docs(root: Path) -> Outcome:
         try:
             script = page_script(page)
         except InvalidPage as error:
-            findings.append(f"{Path(error.origin.path).relative_to(root)}:{error.origin.line}: "
-                            f"{error.message}")
+            findings.append(
+                f"{Path(error.origin.path).relative_to(root)}:{error.origin.line}: {error.message}"
+            )
             continue
         if script.lines:
             scripts.append(script)
@@ -90,31 +95,46 @@ def shellcheck_docs(root: Path) -> Outcome:
             by_file[str(path)] = script
         if by_file:
             # SC2164: blocks run with errexit, so a failing `cd` already stops the page.
-            for line in _run(root, str(BIN / "shellcheck"), "--format=gcc", "--shell=bash",
-                             "--exclude=SC2164", *by_file):
+            for line in _run(
+                root,
+                str(BIN / "shellcheck"),
+                "--format=gcc",
+                "--shell=bash",
+                "--exclude=SC2164",
+                *by_file,
+            ):
                 match = SHELLCHECK_LINE.match(line)
                 script = by_file.get(match["file"]) if match else None
                 if script is None:
                     findings.append(line)
                     continue
                 page = script.page.relative_to(root)
-                findings.append(f"{page}:{script.page_line(int(match['line']))}: "
-                                f"{match['rest']}")
+                findings.append(f"{page}:{script.page_line(int(match['line']))}: {match['rest']}")
     return Outcome(f"shell blocks of {len(scripts)} pages", findings)
 
 
 def yamllint(root: Path) -> Outcome:
-    files = _files(root, "docker/compose*.yaml", "docker/compose*.yml", ".github/workflows/*.yml",
-                   ".github/workflows/*.yaml", "mkdocs.yml", ".yamllint",
-                   "docs/progress/.authors.yml")
-    return Outcome(f"{len(files)} YAML files",
-                   _run(root, str(BIN / "yamllint"), "--strict", "--format=parsable",
-                        *_relative(root, files)))
+    files = _files(
+        root,
+        "docker/compose*.yaml",
+        "docker/compose*.yml",
+        ".github/workflows/*.yml",
+        ".github/workflows/*.yaml",
+        "mkdocs.yml",
+        ".yamllint",
+        "docs/progress/.authors.yml",
+    )
+    return Outcome(
+        f"{len(files)} YAML files",
+        _run(root, str(BIN / "yamllint"), "--strict", "--format=parsable", *_relative(root, files)),
+    )
 
 
 def ruff(root: Path) -> Outcome:
-    return Outcome("the Python code", _run(root, str(BIN / "ruff"), "check", "--quiet",
-                                           "--output-format=concise", "."))
+    return Outcome(
+        "the Python code",
+        _run(root, str(BIN / "ruff"), "check", "--quiet", "--output-format=concise", "."),
+    )
 
 
 def codespell(root: Path) -> Outcome:
@@ -123,8 +143,9 @@ def codespell(root: Path) -> Outcome:
 
 
 def progress_notes(root: Path) -> Outcome:
-    return Outcome("the progress notes", _run(root, sys.executable, "-m",
-                                              "papertrade_docs.progress", "check"))
+    return Outcome(
+        "the progress notes", _run(root, sys.executable, "-m", "papertrade_docs.progress", "check")
+    )
 
 
 STEPS: dict[str, Callable[[Path], Outcome]] = {
@@ -141,8 +162,7 @@ STEPS: dict[str, Callable[[Path], Outcome]] = {
 def main(argv: list[str], root: Path = ROOT) -> int:
     unknown = [name for name in argv if name not in STEPS]
     if unknown:
-        print(f"lint: unknown step {unknown[0]!r}: use one of {', '.join(STEPS)}",
-              file=sys.stderr)
+        print(f"lint: unknown step {unknown[0]!r}: use one of {', '.join(STEPS)}", file=sys.stderr)
         return 2
     failed = []
     for name in argv or STEPS:

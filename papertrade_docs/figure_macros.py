@@ -1,0 +1,149 @@
+"""The measured figures as page macros: sizes, stack timings, the table and the chart.
+
+Plain functions over a `Measurements`, registered by `papertrade_docs.macros`; each
+raises `MeasurementsError` (naming the key and saying to run `make measure`) when a
+page asks for a figure that does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from papertrade_docs import chart, figures
+from papertrade_docs.images import IMAGES, MB, STACK_FIGURES, image, stated_size
+from papertrade_docs.measurements import REMEDY, Measurements, MeasurementsError
+
+STATED_SOURCES_NOTE = (
+    "Sizes stated elsewhere: the earlier docs' figures as stated in the project's issue; "
+    "the official images' figures as stated in the project's issue / Docker Hub at the time."
+)
+
+
+def figure_macros(measurements: Callable[[], Measurements]) -> dict[str, Callable]:
+    """Macro name -> function; `measurements` is called when a macro first needs data."""
+
+    def image_size(name: str) -> str:
+        return figures.megabytes(measurements().image_field(name, "size_bytes"))
+
+    def image_layers(name: str) -> str:
+        return str(measurements().image_field(name, "layers"))
+
+    def build_time(name: str) -> str:
+        return figures.seconds(measurements().image_field(name, "build_seconds"))
+
+    def image_budget(name: str) -> str:
+        return figures.megabytes(_image(name).budget_bytes)
+
+    def stated_image_size(name: str) -> str:
+        stated = stated_size(_image(name).name)
+        if stated is None:
+            raise MeasurementsError(
+                f"stated_image_size({name!r}): no size stated elsewhere for {name!r} "
+                "(papertrade_docs/images.py lists them)"
+            )
+        return figures.stated(stated)
+
+    def base_image_size(reference: str = "debian:trixie-slim") -> str:
+        return figures.megabytes(measurements().base_image(reference)["size_bytes"])
+
+    def base_image_origin(reference: str = "debian:trixie-slim") -> str:
+        """How the base image came to be: bootstrapped here (and how) or pulled."""
+        provenance = measurements().base_image(reference)["provenance"]
+        if provenance.get("source") == "bootstrapped":
+            return f"bootstrapped from Debian's packages (`{provenance['how']}`)"
+        return "pulled from a registry"
+
+    def stack_figure(key: str) -> str:
+        if key not in STACK_FIGURES:
+            raise MeasurementsError(
+                f"stack_figure({key!r}): no such stack figure "
+                f"(known: {', '.join(STACK_FIGURES)}); {REMEDY} after adding it"
+            )
+        return figures.seconds(measurements().stack(key))
+
+    def measured_on() -> str:
+        return figures.measured_on(measurements().measured)
+
+    def images_table() -> str:
+        return render_images_table(measurements())
+
+    def size_chart() -> str:
+        return render_size_chart(measurements())
+
+    return {
+        f.__name__: f
+        for f in (
+            image_size,
+            image_layers,
+            build_time,
+            image_budget,
+            stated_image_size,
+            base_image_size,
+            base_image_origin,
+            stack_figure,
+            measured_on,
+            images_table,
+            size_chart,
+        )
+    }
+
+
+def render_images_table(data: Measurements) -> str:
+    lines = [
+        "| Image | Size | Layers | Budget | Stated elsewhere |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for spec in IMAGES:
+        figures_ = data.image(spec.name)
+        stated = stated_size(spec.name)
+        stated_text = f"{figures.stated(stated)} ({stated.what})" if stated else "none"
+        lines.append(
+            f"| `{data.image_field(spec.name, 'image')}` "
+            f"| {figures.megabytes(figures_['size_bytes'])} | {figures_['layers']} "
+            f"| under {figures.megabytes(spec.budget_bytes)} | {stated_text} |"
+        )
+    return "\n".join(lines) + "\n\n" + STATED_SOURCES_NOTE + "\n"
+
+
+def render_size_chart(data: Measurements) -> str:
+    rows = []
+    for spec in IMAGES:
+        size = data.image_field(spec.name, "size_bytes")
+        stated = stated_size(spec.name)
+        rows.append(
+            chart.Row(
+                label=spec.name,
+                value=size / MB,
+                value_text=figures.megabytes(size),
+                reference=stated.size_bytes / MB if stated else None,
+                reference_text=f"{figures.stated(stated)} ({stated.what})" if stated else "",
+                limit=spec.budget_bytes / MB,
+                limit_text=f"budget: under {figures.megabytes(spec.budget_bytes)}",
+            )
+        )
+    description = "; ".join(
+        f"{row.label}: {row.value_text} measured, budget {row.limit_text.split(': ')[1]}"
+        + (f", {row.reference_text}" if row.reference is not None else "")
+        for row in rows
+    )
+    svg = chart.bar_chart(
+        rows,
+        title="Image sizes: measured, against budget and sizes stated elsewhere",
+        description=description + ".",
+        legend=chart.Legend(
+            value="measured", reference="earlier docs / official image", limit="budget"
+        ),
+        axis_text=lambda megabytes: f"{megabytes:g} MB",
+    )
+    # A block-level element around the SVG keeps Markdown from wrapping it in <p>.
+    return (
+        f'<figure class="size-chart">{svg}<figcaption>Image sizes in decimal megabytes. '
+        f"{STATED_SOURCES_NOTE}</figcaption></figure>"
+    )
+
+
+def _image(name: str):
+    try:
+        return image(name)
+    except KeyError as error:
+        raise MeasurementsError(f"{error.args[0]}; {REMEDY} after adding it") from None

@@ -1,0 +1,7 @@
+"""`make measure`: build every image, time the running stack, write the data file.
+
+The pieces, one job each: `dockerignore` and `context_hash` (what a build sees),
+`dockerfile` and `compose_builds` (what each image is built from), `docker_cli`
+(the engine), `progress` (what the reader of the terminal sees), `build_images` and
+`stack_timing` (the measurements), `throwaway_env` (secrets for one run), `cli`.
+"""

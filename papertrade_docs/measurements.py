@@ -1,0 +1,184 @@
+"""docs/data/measurements.json: read it, check its shape, write it atomically.
+
+Every figure the site shows comes from this file, and `make measure` is the only thing
+that writes it. A missing or malformed figure is an error that names the key and says
+to run `make measure`: a page never shows a stale or invented number.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from papertrade_docs.images import IMAGES, STACK_COMPOSE_FILES, STACK_FIGURES
+
+DATA_FILE = Path("docs/data/measurements.json")  # relative to the project root
+REMEDY = "run `make measure`"
+
+IMAGE_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "image": str,
+    "size_bytes": int,
+    "layers": int,
+    "build_seconds": (int, float),
+    "base_image": str,
+    "provenance": dict,
+    "context_hash": str,
+}
+WHERE_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "engine_version": str,
+    "compose_version": str,
+    "cpus": int,
+    "kernel": str,
+}
+HOW_FIELDS: dict[str, type | tuple[type, ...]] = {"command": str, "tries": int}
+
+
+class MeasurementsError(LookupError):
+    """A figure that is missing or malformed; the message says what to do."""
+
+
+class Measurements:
+    """Checked figures, looked up by the names the pages use."""
+
+    def __init__(self, data: dict[str, Any], source: Path | str = DATA_FILE):
+        self.source = str(source)
+        validate(data, self.source)
+        self.data = data
+
+    def image(self, name: str) -> dict[str, Any]:
+        images = self.data["images"]
+        if name not in images:
+            known = ", ".join(sorted(images))
+            raise MeasurementsError(
+                f"{self.source}: no image {name!r} under `images` (measured: {known}); "
+                f"add it to papertrade_docs/images.py and {REMEDY}"
+            )
+        return images[name]
+
+    def image_field(self, name: str, field: str) -> Any:
+        figures = self.image(name)
+        if field not in figures:
+            raise MeasurementsError(
+                f"{self.source}: no figure images.{name}.{field} "
+                f"(have: {', '.join(sorted(figures))}); {REMEDY}"
+            )
+        return figures[field]
+
+    def base_image(self, reference: str) -> dict[str, Any]:
+        bases = self.data["base_images"]
+        if reference not in bases:
+            raise MeasurementsError(
+                f"{self.source}: no base image {reference!r} under `base_images` "
+                f"(measured: {', '.join(sorted(bases)) or 'none'}); {REMEDY}"
+            )
+        return bases[reference]
+
+    def stack(self, key: str) -> float:
+        stack = self.data["stack"]
+        if key not in stack:
+            raise MeasurementsError(
+                f"{self.source}: no figure stack.{key} (have: {', '.join(sorted(stack))}); {REMEDY}"
+            )
+        return stack[key]
+
+    @property
+    def measured(self) -> dict[str, Any]:
+        return self.data["measured"]
+
+
+def load(path: Path) -> Measurements:
+    if not path.is_file():
+        raise MeasurementsError(f"{path} does not exist: {REMEDY} to create it")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise MeasurementsError(
+            f"{path}:{error.lineno}: not valid JSON ({error.msg}); {REMEDY} to rewrite it"
+        ) from None
+    return Measurements(data, _display(path))
+
+
+def validate(data: Any, source: str = str(DATA_FILE)) -> None:
+    """Raise MeasurementsError naming the first key that is missing or of the wrong type."""
+    _require(data, "", dict, source)
+    for section in ("measured", "base_images", "images", "stack"):
+        _require(data.get(section), section, dict, source)
+    for reference, figures in data["base_images"].items():
+        _require(figures, f"base_images.{reference}", dict, source)
+        _require(figures.get("size_bytes"), f"base_images.{reference}.size_bytes", int, source)
+        _require(figures.get("provenance"), f"base_images.{reference}.provenance", dict, source)
+    measured = data["measured"]
+    _require(measured.get("when"), "measured.when", str, source)
+    try:
+        datetime.fromisoformat(measured["when"])
+    except ValueError:
+        _fail(source, "measured.when", "is not an ISO 8601 time")
+    for part, fields in (("where", WHERE_FIELDS), ("how", HOW_FIELDS)):
+        _require(measured.get(part), f"measured.{part}", dict, source)
+        for field, kind in fields.items():
+            _require(measured[part].get(field), f"measured.{part}.{field}", kind, source)
+    for image in IMAGES:
+        key = f"images.{image.name}"
+        figures = data["images"].get(image.name)
+        _require(figures, key, dict, source)
+        for field, kind in IMAGE_FIELDS.items():
+            _require(figures.get(field), f"{key}.{field}", kind, source)
+        for field in ("size_bytes", "layers"):
+            if figures[field] <= 0:
+                _fail(source, f"{key}.{field}", "must be positive")
+        if not figures["context_hash"].startswith("sha256:"):
+            _fail(source, f"{key}.context_hash", "must start with 'sha256:'")
+    _require(data.get("compose_files"), "compose_files", dict, source)
+    for name in STACK_COMPOSE_FILES:
+        _require(data["compose_files"].get(name), f"compose_files.{name}", str, source)
+    for name in STACK_FIGURES:
+        value = data["stack"].get(name)
+        _require(value, f"stack.{name}", (int, float), source)
+        if value <= 0:
+            _fail(source, f"stack.{name}", "must be a positive number of seconds")
+
+
+def write_atomically(path: Path, data: dict[str, Any]) -> None:
+    """Validate, then replace `path` in one step: readers see the old file or the new."""
+    validate(data, str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, indent=2)
+            stream.write("\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _display(path: Path) -> str:
+    """The path relative to the working directory where that is shorter."""
+    relative = os.path.relpath(path)
+    return path.as_posix() if relative.startswith("..") else relative
+
+
+def _require(value: Any, key: str, kind: type | tuple[type, ...], source: str) -> None:
+    # bool is an int in Python, but never a figure.
+    if value is None or isinstance(value, bool) or not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        what = "is missing" if value is None else f"must be {_article(names)}"
+        _fail(source, key or "(top level)", what)
+
+
+def _fail(source: str, key: str, what: str) -> None:
+    raise MeasurementsError(f"{source}: {key} {what}; {REMEDY}")
+
+
+def _article(names: str) -> str:
+    return {"str": "a string", "int": "an integer", "dict": "an object"}.get(
+        names, "a number" if names == "int or float" else names
+    )

@@ -1,0 +1,62 @@
+"""The committed figures still describe the committed stack, and keep to the budgets.
+
+No Docker needed: the hashes of the Dockerfiles and build contexts are recomputed from
+docker/ and compared with the ones `make measure` recorded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from papertrade_docs import figures
+from papertrade_docs.images import IMAGES, STACK_COMPOSE_FILES
+from papertrade_docs.measure.compose_builds import image_build
+from papertrade_docs.measure.context_hash import context_hash, file_hash
+from papertrade_docs.measurements import DATA_FILE, load
+
+ROOT = Path(__file__).resolve().parents[2]
+IMAGE_NAMES = [image.name for image in IMAGES]
+
+
+@pytest.fixture(scope="module")
+def committed():
+    return load(ROOT / DATA_FILE)  # validates the whole document, or says to run make measure
+
+
+@pytest.mark.parametrize("image", IMAGES, ids=IMAGE_NAMES)
+def test_the_measurement_matches_the_current_dockerfile_and_context(committed, image):
+    build = image_build(ROOT / "docker", image)
+    recorded = committed.image_field(image.name, "context_hash")
+    current = context_hash(build.context, build.dockerfile)
+    context = build.context.relative_to(ROOT).as_posix()
+    assert current == recorded, (
+        f"{context} changed since the last measurement of {image.name}: run `make measure`"
+    )
+    assert committed.image_field(image.name, "image") == build.tag, (
+        f"docker/{image.compose_file} now tags {image.name} {build.tag}: run `make measure`"
+    )
+
+
+@pytest.mark.parametrize("name", STACK_COMPOSE_FILES)
+def test_the_stack_timings_match_the_current_compose_files(committed, name):
+    # Health-check intervals and start order shape the ready times: a change re-measures.
+    recorded = committed.data["compose_files"][name]
+    assert file_hash(ROOT / "docker" / name) == recorded, (
+        f"docker/{name} changed since the last measurement of the stack: run `make measure`"
+    )
+
+
+@pytest.mark.parametrize("image", IMAGES, ids=IMAGE_NAMES)
+def test_every_image_is_within_its_budget(committed, image):
+    size = committed.image_field(image.name, "size_bytes")
+    assert size < image.budget_bytes, (
+        f"{image.name} is {figures.megabytes(size)} ({size} bytes), over its budget of "
+        f"{figures.megabytes(image.budget_bytes)} (papertrade_docs/images.py)"
+    )
+
+
+def test_the_data_file_is_published_with_the_site():
+    # Under docs/, so mkdocs copies it next to the pages that quote it.
+    assert DATA_FILE.parts[0] == "docs"
