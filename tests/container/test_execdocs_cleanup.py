@@ -87,6 +87,13 @@ def run_cli(cwd: Path, *pages: str, **popen) -> subprocess.Popen:
         cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **popen)
 
 
+def run_page(cwd: Path, page: str) -> subprocess.CompletedProcess[str]:
+    """One page through the CLI, to its end."""
+    return subprocess.run([sys.executable, "-m", "execdocs", "run", page,
+                           "--coverage-json", "cov.json"],
+                          cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
 def wait_for_file(path: Path, process: subprocess.Popen) -> None:
     """Until the page reaches the marker command (the runner's output on failure)."""
     deadline = time.monotonic() + START_TIMEOUT
@@ -115,9 +122,7 @@ def test_a_failing_page_leaves_no_container_network_or_volume(tmp_path, name):
     text = page_that_starts_everything(name, "$ docker ps --format x | grep -c never")
     page.write_text(text)
     failing_line = text.splitlines().index("$ docker ps --format x | grep -c never") + 1
-    done = subprocess.run([sys.executable, "-m", "execdocs", "run", str(page),
-                           "--coverage-json", str(tmp_path / "cov.json")],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    done = run_page(tmp_path, page.name)
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"failing.md:{failing_line}: exit status 1, expected 0" in done.stdout
     # The report shows the project's state and logs, collected before the cleanup.
@@ -167,9 +172,7 @@ $ docker inspect -f '{{{{.State.Running}}}}' {name}-fg
 true
 ```
 """)
-    done = subprocess.run([sys.executable, "-m", "execdocs", "run", "page.md",
-                           "--coverage-json", "cov.json"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    done = run_page(tmp_path, "page.md")
     assert done.returncode == 0, done.stdout + done.stderr
     assert gone(int(pid_file.read_text()))
     assert leftovers(name) == []
@@ -207,9 +210,7 @@ services:
     ports: ["not-a-port"]
 ```
 """)
-    done = subprocess.run([sys.executable, "-m", "execdocs", "run", "page.md",
-                           "--coverage-json", "cov.json"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    done = run_page(tmp_path, "page.md")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "page.md:1: docker compose rejects the Compose file compose.yaml" in done.stdout
     assert "not-a-port" in done.stdout
@@ -237,9 +238,7 @@ services:
     ports: ["not-a-port"]
 ```
 """)
-    done = subprocess.run([sys.executable, "-m", "execdocs", "run", "page.md",
-                           "--coverage-json", "cov.json"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    done = run_page(tmp_path, "page.md")
     assert done.returncode == 1, done.stdout + done.stderr
     # The override alone has no image, yet it is accepted; the broken one is refused.
     assert "compose.override.yaml" not in done.stdout.split("rejects", 1)[-1].splitlines()[0]
@@ -275,9 +274,7 @@ $ docker compose down 2>/dev/null
 ```
 """)
     before = volume_names()
-    done = subprocess.run([sys.executable, "-m", "execdocs", "run", str(page),
-                           "--coverage-json", str(tmp_path / "cov.json")],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    done = run_page(tmp_path, page.name)
     assert done.returncode == 0, done.stdout + done.stderr
     # Two anonymous volumes were made (one per container) and `down` without -v kept both.
     assert volume_names() - before == set()
