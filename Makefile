@@ -78,8 +78,8 @@ test-browser: setup chromium ## the built site in headless chromium; screenshots
 measure: provision ## build every image, time the stack, write docs/data/measurements.json
 	$(PY) -m papertrade_docs.measure $(MEASURE_ARGS)
 
-bench: setup ## execdocs speed: 200 console commands through the runner vs plain bash
-	$(PY) -m execdocs.bench
+bench: setup ## execdocs speed: 200 console commands, runner vs plain bash; writes docs/data/bench.json
+	$(PY) -m execdocs.bench --json docs/data/bench.json
 
 note: setup ## new progress note: make note TITLE="..." [AUTHOR=key] [CATEGORY=Name]
 	@# Read from the environment, so quotes in a title reach Python intact.

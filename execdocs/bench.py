@@ -19,6 +19,7 @@ file blocks pays one round trip to the shell per run of console blocks.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -118,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m execdocs.bench")
     parser.add_argument("--commands", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     arguments = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="execdocs-bench-") as temporary:
         directory = Path(temporary)
@@ -149,6 +151,22 @@ def main(argv: list[str] | None = None) -> int:
           "   (goal: under 1.1)")
     print(f"  runner start-up (python -m execdocs run, one-command page): "
           f"{startup * 1000:.0f} ms")
+    if arguments.json:
+        figures = {
+            "commands": arguments.commands, "rounds": arguments.rounds,
+            "plain_median_wall_ms": round(statistics.median(r[0] for r in plain) * 1000, 1),
+            "runner_median_wall_ms": round(statistics.median(r[0] for r in ran) * 1000, 1),
+            "ratio_median_wall": round(ratios[0], 3), "ratio_best_wall": round(ratios[1], 3),
+            "ratio_median_cpu": round(ratios[2], 3), "startup_ms": round(startup * 1000),
+            "measured": {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                         "cpus": os.cpu_count(), "python": sys.version.split()[0],
+                         "command": "python -m execdocs.bench"},
+        }
+        arguments.json.parent.mkdir(parents=True, exist_ok=True)
+        partial = arguments.json.with_name(arguments.json.name + ".partial")
+        partial.write_text(json.dumps(figures, indent=2) + "\n")
+        partial.replace(arguments.json)  # never a half-written file
+        print(f"  written to {arguments.json}")
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from papertrade_docs.bench_macros import register_bench
 from papertrade_docs.envref.table import reference_table
 from papertrade_docs.figure_macros import figure_macros
 from papertrade_docs.measurements import DATA_FILE, Measurements, load
@@ -20,6 +21,7 @@ def define_env(env):
     register_measurements(env)
     define_site_macros(env)  # execdocs_coverage, progress_by_task (papertrade_docs/site_macros.py)
     register_env_reference(env)
+    register_bench(env)  # bench, bench_measured (papertrade_docs/bench_macros.py)
 
 
 def register_measurements(env) -> None:

@@ -1,0 +1,57 @@
+"""The execdocs benchmark's figures as page macros, from docs/data/bench.json
+(written by `make bench`), so a page quotes them instead of copying them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+BENCH_FILE = Path("docs/data/bench.json")
+REMEDY = "run `make bench`"
+
+
+class BenchError(Exception):
+    pass
+
+
+def load_bench(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise BenchError(f"{path} is missing: {REMEDY}") from None
+    except ValueError as error:
+        raise BenchError(f"{path} is not valid JSON ({error}): {REMEDY}") from None
+
+
+def bench_figure(data: dict, key: str, source: Path = BENCH_FILE) -> str:
+    """A ratio as `1.08`, milliseconds as `311 ms`, counts as they are."""
+    if key not in data or key == "measured":
+        known = ", ".join(k for k in data if k != "measured")
+        raise BenchError(f"{source}: no figure {key!r} (known: {known}); {REMEDY}")
+    value = data[key]
+    if key.startswith("ratio_"):
+        return f"{value:.2f}"
+    if key.endswith("_ms"):
+        return f"{value:.0f} ms"
+    return str(value)
+
+
+def bench_measured_on(data: dict) -> str:
+    measured = data.get("measured") or {}
+    if "when" not in measured:
+        raise BenchError(f"{BENCH_FILE}: no 'measured.when'; {REMEDY}")
+    return (f"Measured by `make bench` on {measured['when'][:10]} at "
+            f"{measured['when'][11:16]} UTC, {data.get('commands')} console commands, "
+            f"{data.get('rounds')} alternating rounds, {measured.get('cpus')} CPUs")
+
+
+def register_bench(env) -> None:
+    source = Path(env.project_dir) / BENCH_FILE
+
+    @env.macro
+    def bench(key: str) -> str:
+        return bench_figure(load_bench(source), key)
+
+    @env.macro
+    def bench_measured() -> str:
+        return bench_measured_on(load_bench(source))
