@@ -10,13 +10,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from mkdocs.config import load_config
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import MkDocsException
+from typing import TYPE_CHECKING, Any
 
 from execdocs.model import InvalidPage, Origin
+
+if TYPE_CHECKING:  # MkDocs is imported only when a page has a project (start-up time)
+    from mkdocs.config.defaults import MkDocsConfig
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 PLUGIN_NAME = "execdocs"
@@ -45,6 +44,9 @@ class Project:
     @classmethod
     def load(cls, config_file: Path) -> Project:
         """Load `config_file` (a mkdocs.yml); raises `InvalidProject` if MkDocs refuses it."""
+        from mkdocs.config import load_config
+        from mkdocs.exceptions import MkDocsException
+
         config_file = Path(config_file).resolve()
         origin = Origin(config_file, 1)
         if not config_file.is_file():

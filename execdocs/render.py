@@ -20,17 +20,16 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from mkdocs.structure.files import File
-from mkdocs.structure.pages import Page as MkDocsPage
-from mkdocs.utils.meta import get_data
+from typing import TYPE_CHECKING, Any
 
 from execdocs.config import InvalidProject, Project
 from execdocs.fences import find_fences
 from execdocs.model import InvalidPage, Origin
 from execdocs.snippets import EXTENSION as SNIPPETS
 from execdocs.snippets import expand, snippet_preprocessor
+
+if TYPE_CHECKING:  # MkDocs' structures are imported only when a page has a project
+    from mkdocs.structure.files import File
 
 
 @dataclass
@@ -53,6 +52,8 @@ def read_source(path: Path) -> str:
 
 def split_front_matter(text: str) -> tuple[str, dict[str, Any], int]:
     """(body, front matter, number of lines before the body), as MkDocs splits them."""
+    from mkdocs.utils.meta import get_data
+
     body, meta = get_data(text)
     if not text.endswith(body):  # MkDocs only ever removes a prefix; be safe anyway
         return text, {}, 0
@@ -174,6 +175,8 @@ def _run_macros(
     plugin = _macros_plugin(project)
     if plugin is None:
         return None
+    from mkdocs.structure.pages import Page as MkDocsPage
+
     config = project.mkdocs_config
     page = MkDocsPage(None, _page_file(path, project), config)
     page.markdown, page.meta = body, meta
@@ -220,6 +223,8 @@ def _macros_plugin(project: Project) -> Any | None:
 
 
 def _page_file(path: Path, project: Project) -> File:
+    from mkdocs.structure.files import File
+
     config = project.mkdocs_config
     path = path.resolve()
     if path.is_relative_to(project.docs_dir):

@@ -84,7 +84,14 @@ $ docker network create {name}-network > /dev/null
 def run_cli(cwd: Path, *pages: str, **popen) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "execdocs", "run", *pages, "--coverage-json", "cov.json"],
-        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **popen)
+        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=_as_from_a_terminal, **popen)
+
+
+def _as_from_a_terminal() -> None:
+    # A shell without job control starts background commands with SIGINT ignored, and
+    # the runner would inherit that from pytest; a terminal's Ctrl-C is never ignored.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_page(cwd: Path, page: str) -> subprocess.CompletedProcess[str]:
