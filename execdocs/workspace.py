@@ -114,12 +114,14 @@ def copy_for_page(page: Path, destination_parent: Path) -> Path:
         source = page.resolve().parent
         destination = destination_parent / source.name
 
-        def containing_the_copy(directory: str, names: list[str]) -> list[str]:
-            # The run's own directory may lie inside the page's: never copy it into itself.
+        def runs_inside(directory: str, names: list[str]) -> list[str]:
+            # Runs' directories may lie inside the page's (this run's, or a parallel
+            # run's that changes while it is copied): they are never part of the page.
             return [name for name in names
-                    if destination.resolve().is_relative_to(Path(directory, name).resolve())]
+                    if destination.resolve().is_relative_to(Path(directory, name).resolve())
+                    or (name.startswith(RUN_PREFIX) and Path(directory, name, OWNER_FILE).exists())]
 
-        shutil.copytree(source, destination, symlinks=True, ignore=containing_the_copy)
+        shutil.copytree(source, destination, symlinks=True, ignore=runs_inside)
         return destination
     destination = destination_parent / source.name
     destination.mkdir()
