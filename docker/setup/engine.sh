@@ -30,23 +30,38 @@ if ! command -v dockerd >/dev/null 2>&1; then
     fi
 fi
 
+# Running, not a zombie: a killed daemon may linger as one until it is reaped.
+alive() {
+    local state
+    state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" || return 1
+    [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
 # A killed dockerd leaves its pid file, and the next start refuses.
 for pid_file in /var/run/docker.pid /run/docker.pid /var/run/docker/containerd/containerd.pid; do
-    if [ -f "$pid_file" ] && ! kill -0 "$(cat "$pid_file" 2>/dev/null)" 2>/dev/null; then
+    if [ -f "$pid_file" ] && ! alive "$(cat "$pid_file" 2>/dev/null)"; then
         rm -f "$pid_file"
     fi
 done
 
-if ! pgrep -x dockerd >/dev/null 2>&1; then
+running=
+for pid in $(pgrep -x dockerd 2>/dev/null); do
+    if alive "$pid"; then running=$pid; fi
+done
+if [ -z "$running" ]; then
     say "starting dockerd (log: $log_file)"
     mkdir -p "$log_dir"
     nohup setsid dockerd >>"$log_file" 2>&1 </dev/null &
+    running=$!
 fi
 
 for _ in $(seq 1 120); do
     if docker info >/dev/null 2>&1; then
         say "ready ($(docker version --format '{{.Server.Version}}'))"
         exit 0
+    fi
+    if ! alive "$running"; then
+        die "dockerd exited at start: $(grep -E 'level=(fatal|error)' "$log_file" | tail -n 1 | cut -c1-200)"
     fi
     sleep 0.5
 done
