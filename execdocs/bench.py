@@ -31,6 +31,7 @@ from pathlib import Path
 
 from execdocs.collect import load_page
 from execdocs.runner import Runner
+from execdocs.update import write_atomically
 
 # Quick commands as docs pages show them: small programs (the kind a reader types) and
 # a builtin, each with its output, which the runner checks.
@@ -163,9 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                          "command": "python -m execdocs.bench"},
         }
         arguments.json.parent.mkdir(parents=True, exist_ok=True)
-        partial = arguments.json.with_name(arguments.json.name + ".partial")
-        partial.write_text(json.dumps(figures, indent=2) + "\n")
-        partial.replace(arguments.json)  # never a half-written file
+        write_atomically(arguments.json, json.dumps(figures, indent=2) + "\n")
         print(f"  written to {arguments.json}")
     return 0
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from execdocs import processes, workspace
 from execdocs.docker_engine import (
     HOST_LABEL,
+    KINDS,
     PROJECT_LABEL,
     RUN_LABEL,
     WORKING_DIR_LABEL,
@@ -113,8 +114,7 @@ def clean_page(
         return []
     projects = page_compose_projects(engine, copy, page_directory)
     doomed = _compose_resources(engine, projects, [copy], started)
-    doomed += [r for kind in ("container", "network", "volume")
-               for r in engine.resources(kind, f"{RUN_LABEL}={run_id}")]
+    doomed += _labelled(engine, f"{RUN_LABEL}={run_id}")
     engine.remove(doomed)
     # Removing the containers took their current anonymous volumes with them; the ones
     # an earlier recreation orphaned are left, unlabelled, dangling since the page began.
@@ -130,8 +130,7 @@ def clean_run(engine: Engine, run_id: str, root: Path, started: float) -> list[R
         return []
     projects = _projects_under(engine, [root], list(root.glob(f"pages/*/{PROJECTS_NOTED}")))
     doomed = _compose_resources(engine, projects, [root], started)
-    doomed += [r for kind in ("container", "network", "volume")
-               for r in engine.resources(kind, f"{RUN_LABEL}={run_id}")]
+    doomed += _labelled(engine, f"{RUN_LABEL}={run_id}")
     engine.remove(doomed)
     return doomed
 
@@ -151,7 +150,7 @@ def reap_dead_runs(engine: Engine, base: Path | None = None) -> list[Resource]:
         oldest = min((r.stat().st_mtime for r in dead_roots), default=0.0)
         doomed = _compose_resources(engine, projects, dead_roots, oldest)
         host = socket.gethostname()
-        for kind in ("container", "network", "volume"):
+        for kind in KINDS:
             for resource in engine.resources(kind, RUN_LABEL):
                 run_id = resource.labels.get(RUN_LABEL, "")
                 if resource.labels.get(HOST_LABEL) == host and not _run_alive(run_id, base):
@@ -160,6 +159,11 @@ def reap_dead_runs(engine: Engine, base: Path | None = None) -> list[Resource]:
     for root in dead_roots:
         workspace.Run(root.name.removeprefix(workspace.RUN_PREFIX), root).remove()
     return doomed
+
+
+def _labelled(engine: Engine, label: str) -> list[Resource]:
+    """Every container, network and volume carrying `label`."""
+    return [r for kind in KINDS for r in engine.resources(kind, label)]
 
 
 def _run_alive(run_id: str, base: Path | None) -> bool:

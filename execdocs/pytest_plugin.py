@@ -8,6 +8,7 @@ JSON. Without `--execdocs` the plugin does nothing.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict
 from pathlib import Path
 
@@ -31,17 +32,12 @@ class _RunState:
         # Filled from test and collection reports, so that with pytest-xdist the
         # controller gathers what every worker ran.
         self.pages: dict[str, coverage.PageCoverage] = {}  # by node id
-        self._project_loaded = False
-        self._project = None
         self._runner: Runner | None = None
 
-    @property
+    @functools.cached_property
     def project(self):
-        if not self._project_loaded:
-            config_path = self.config.getoption("execdocs_config")
-            self._project = load_project(Path(config_path) if config_path else None)
-            self._project_loaded = True
-        return self._project
+        config_path = self.config.getoption("execdocs_config")
+        return load_project(Path(config_path) if config_path else None)
 
     @property
     def runner(self) -> Runner:
@@ -102,10 +98,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 class MarkdownPage(pytest.File):
     def collect(self):
         state = self.config.stash[_STATE]
-        try:
-            page = load_runnable_page(_as_given(self.path), state.project)
-        except InvalidPage:
-            raise
+        page = load_runnable_page(_as_given(self.path), state.project)
         # The item's id is the page's path, as the contract promises.
         yield PageItem.from_parent(self, name=self.path.name, nodeid=self.nodeid, page=page)
 

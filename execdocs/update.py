@@ -113,16 +113,22 @@ def update_page(path: Path, updates: Sequence[tuple[Command, str | Sequence[str]
 
 def write_atomically(path: Path, text: str) -> None:
     """Replace `path`'s content with `text`: all of it or, on any failure, none of it."""
-    mode = path.stat().st_mode if path.exists() else None
+    # An existing file keeps its mode; a new one gets what a plain write would give it.
+    mode = path.stat().st_mode if path.exists() else 0o666 & ~_umask()
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(text.encode("utf-8"))
             stream.flush()
             os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

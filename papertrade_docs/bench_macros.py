@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 
 BENCH_FILE = Path("docs/data/bench.json")
@@ -48,10 +49,15 @@ def bench_measured_on(data: dict) -> str:
 def register_bench(env) -> None:
     source = Path(env.project_dir) / BENCH_FILE
 
+    @cache
+    def data() -> dict:
+        # Read once per build, when a page first asks, so the error lands on that page.
+        return load_bench(source)
+
     @env.macro
     def bench(key: str) -> str:
-        return bench_figure(load_bench(source), key)
+        return bench_figure(data(), key)
 
     @env.macro
     def bench_measured() -> str:
-        return bench_measured_on(load_bench(source))
+        return bench_measured_on(data())

@@ -96,7 +96,7 @@ def render_images_table(data: Measurements) -> str:
     for spec in IMAGES:
         figures_ = data.image(spec.name)
         stated = stated_size(spec.name)
-        stated_text = f"{figures.stated(stated)} ({stated.what})" if stated else "none"
+        stated_text = _stated_text(stated) if stated else "none"
         lines.append(
             f"| `{data.image_field(spec.name, 'image')}` "
             f"| {figures.megabytes(figures_['size_bytes'])} | {figures_['layers']} "
@@ -105,27 +105,30 @@ def render_images_table(data: Measurements) -> str:
     return "\n".join(lines) + "\n\n" + STATED_SOURCES_NOTE + "\n"
 
 
+def _stated_text(stated) -> str:
+    return f"{figures.stated(stated)} ({stated.what})"
+
+
 def render_size_chart(data: Measurements) -> str:
-    rows = []
+    rows, described = [], []
     for spec in IMAGES:
         size = data.image_field(spec.name, "size_bytes")
         stated = stated_size(spec.name)
+        budget = f"under {figures.megabytes(spec.budget_bytes)}"
+        described.append(f"{spec.name}: {figures.megabytes(size)} measured, budget {budget}"
+                         + (f", {_stated_text(stated)}" if stated else ""))
         rows.append(
             chart.Row(
                 label=spec.name,
                 value=size / MB,
                 value_text=figures.megabytes(size),
                 reference=stated.size_bytes / MB if stated else None,
-                reference_text=f"{figures.stated(stated)} ({stated.what})" if stated else "",
+                reference_text=_stated_text(stated) if stated else "",
                 limit=spec.budget_bytes / MB,
-                limit_text=f"budget: under {figures.megabytes(spec.budget_bytes)}",
+                limit_text=f"budget: {budget}",
             )
         )
-    description = "; ".join(
-        f"{row.label}: {row.value_text} measured, budget {row.limit_text.split(': ')[1]}"
-        + (f", {row.reference_text}" if row.reference is not None else "")
-        for row in rows
-    )
+    description = "; ".join(described)
     svg = chart.bar_chart(
         rows,
         title="Image sizes: measured, against budget and sizes stated elsewhere",

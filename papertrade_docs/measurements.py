@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from execdocs.update import write_atomically as replace_file
 from papertrade_docs.images import IMAGES, STACK_COMPOSE_FILES, STACK_FIGURES
 
 DATA_FILE = Path("docs/data/measurements.json")  # relative to the project root
@@ -146,18 +146,7 @@ def write_atomically(path: Path, data: dict[str, Any]) -> None:
     """Validate, then replace `path` in one step: readers see the old file or the new."""
     validate(data, str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, indent=2)
-            stream.write("\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    replace_file(path, json.dumps(data, indent=2) + "\n")
 
 
 def _display(path: Path) -> str:

@@ -11,7 +11,7 @@ from .progress.settings import load_settings
 
 def define_site_macros(env) -> None:
     config_file = Path(env.conf["config_file_path"])
-    root = config_file.parent
+    root = Path(env.project_dir)
 
     @env.macro
     def execdocs_coverage() -> str:

@@ -27,17 +27,21 @@ def _all(places: dict[str, list[Usage]], *prefixes: str) -> list[Usage]:
     return [u for key, usages in places.items() if key.startswith(prefixes) for u in usages]
 
 
+def _first_of_each_name(usages) -> list[Usage]:
+    """One usage per variable, the first: a problem is reported once, where it starts."""
+    first: dict[str, Usage] = {}
+    for usage in usages:
+        first.setdefault(usage.name, usage)
+    return list(first.values())
+
+
 def _undocumented(catalog: dict[str, Variable], places) -> list[str]:
-    reported: set[str] = set()
-    problems = []
-    for usage in _all(places, "compose", "settings", "env"):
-        if usage.name not in catalog and usage.name not in reported:
-            reported.add(usage.name)
-            problems.append(
-                f"{usage.where}: {usage.name} is used here but not documented: "
-                f"add it to {CATALOG_PATH} with a one-line description"
-            )
-    return problems
+    return [
+        f"{usage.where}: {usage.name} is used here but not documented: "
+        f"add it to {CATALOG_PATH} with a one-line description"
+        for usage in _first_of_each_name(_all(places, "compose", "settings", "env"))
+        if usage.name not in catalog
+    ]
 
 
 def _unused(catalog: dict[str, Variable], places) -> list[str]:
@@ -54,16 +58,14 @@ def _missing_from_examples(places) -> list[str]:
     problems = []
     for flavour, example in ENV_EXAMPLES.items():
         listed = {u.name for u in places.get(f"env:{flavour}", [])}
-        reported: set[str] = set()
-        for usage in places.get(f"compose:{flavour}", []):
-            if usage.kind != "interpolation":
-                continue  # a fixed `environment:` value, not something a user sets
-            if usage.name not in listed and usage.name not in reported:
-                reported.add(usage.name)
-                problems.append(
-                    f"{usage.where}: {usage.name} can be set but {example} does not list it: "
-                    f"add it there with a one-line description"
-                )
+        # Only interpolations can be set by a user; a fixed `environment:` value cannot.
+        settable = [u for u in places.get(f"compose:{flavour}", []) if u.kind == "interpolation"]
+        problems += [
+            f"{usage.where}: {usage.name} can be set but {example} does not list it: "
+            f"add it there with a one-line description"
+            for usage in _first_of_each_name(settable)
+            if usage.name not in listed
+        ]
     return problems
 
 
