@@ -18,7 +18,11 @@ page's copy (another run, a developer's own stack) keeps its networks and volume
 
 from __future__ import annotations
 
+import json
+import os
+import shlex
 import socket
+import sys
 from pathlib import Path
 
 from execdocs import processes, workspace
@@ -27,6 +31,7 @@ from execdocs.docker_engine import (
     KINDS,
     PROJECT_LABEL,
     RUN_LABEL,
+    UID_LABEL,
     WORKING_DIR_LABEL,
     Engine,
     Resource,
@@ -34,69 +39,59 @@ from execdocs.docker_engine import (
 )
 
 PROJECTS_NOTED = "compose-projects"  # in a page directory: what the shim saw before `down`
+MOUNTS_NOTED = "anonymous-volumes"  # in a page directory: the page's containers' volumes
+REFUSED = "refused"  # in a page directory: why the guard refused a command
+PROJECTS_OWNED = "owned-projects"  # in a run directory: projects the run started itself
 DOCKER_USED = "docker-used"  # in a page directory: the shim ran at least once
 SESSION_GRACE = 2.0  # seconds between SIGTERM and SIGKILL for a killed run's processes
+GUARD = Path(__file__).with_name("guard.py")
+
+# Commands the guard looks at; everything else (ps, logs, inspect, build, ...) goes
+# straight to the real CLI. `docker` followed by global options always goes to the guard.
+_GUARDED = ("run create container network volume compose system image builder rm stop kill "
+            "restart start pause unpause exec update rename attach wait commit cp")
 
 _SHIM = r"""#!/bin/bash
-# Written by execdocs for one page: label what the page creates, then run the real docker.
-real=@REAL@
+# Written by execdocs for one page: the guard checks and labels, then runs the real docker.
 : >>@USED@
-args=("$@")
-i=0
-while ((i < ${#args[@]})); do  # skip global options; some take a value
-  case ${args[i]} in
-    --config|--context|-c|--host|-H|--log-level|-l|--tlscacert|--tlscert|--tlskey) ((i += 2)) ;;
-    -*) ((i += 1)) ;;
-    *) break ;;
-  esac
-done
-at=
-case ${args[i]} in
-  run|create) at=$((i + 1)) ;;
-  container) [[ ${args[i+1]} == run || ${args[i+1]} == create ]] && at=$((i + 2)) ;;
-  network|volume) [[ ${args[i+1]} == create ]] && at=$((i + 2)) ;;
-  compose)
-    for arg in "${args[@]:i+1}"; do
-      if [[ $arg == down || $arg == rm ]]; then
-        "$real" ps -a --filter label=@PROJECT_LABEL@ --format \
-          '{{.Label "@PROJECT_LABEL@"}}'$'\t''{{.Label "@WORKING_DIR_LABEL@"}}' \
-          >>@NOTED@ 2>/dev/null
-        break
-      fi
-    done ;;
+case $1 in
+  @GUARDED@|-*) exec @PYTHON@ -I -S @GUARD@ @CONTEXT@ "$@" ;;
 esac
-if [[ -n $at ]]; then
-  exec "$real" "${args[@]:0:at}" --label @RUN_LABEL@=@RUN@ --label @HOST_LABEL@=@HOST@ \
-    "${args[@]:at}"
-fi
-exec "$real" "$@"
+exec @REAL@ "$@"
 """
 
 
-_PATHS = ("REAL", "NOTED", "USED")  # quoted in the shim: they may hold spaces
-
-
-def write_shim(directory: Path, engine: Engine, run_id: str, page_directory: Path) -> Path:
-    """Write the `docker` shim into `directory` (to be put first on PATH)."""
-    values = {
-        "REAL": engine.docker, "RUN": run_id, "HOST": socket.gethostname(),
-        "NOTED": str(page_directory / PROJECTS_NOTED), "USED": str(page_directory / DOCKER_USED),
-        "RUN_LABEL": RUN_LABEL,
-        "HOST_LABEL": HOST_LABEL, "PROJECT_LABEL": PROJECT_LABEL,
-        "WORKING_DIR_LABEL": WORKING_DIR_LABEL,
+def write_shim(directory: Path, engine: Engine, run_id: str, page_directory: Path,
+               copy: Path, run_root: Path) -> Path:
+    """Write the `docker` shim into `directory` (to be put first on PATH), and the context
+    the guard reads."""
+    context = {
+        "real": engine.docker, "run": run_id, "host": socket.gethostname(),
+        "uid": str(os.getuid()), "copy": str(copy), "page_directory": str(page_directory),
+        "owned": str(run_root / PROJECTS_OWNED), "noted": str(page_directory / PROJECTS_NOTED),
+        "mounts": str(page_directory / MOUNTS_NOTED), "refused": str(page_directory / REFUSED),
+        "labels": {"run": RUN_LABEL, "host": HOST_LABEL, "uid": UID_LABEL},
     }
-    text = _SHIM
-    for key, value in values.items():
-        text = text.replace(f"@{key}@", _quoted(value) if key in _PATHS else value)
     directory.mkdir(parents=True, exist_ok=True)
+    context_file = directory / "guard.json"
+    context_file.write_text(json.dumps(context))
+    values = {"USED": page_directory / DOCKER_USED, "PYTHON": sys.executable, "GUARD": GUARD,
+              "CONTEXT": context_file, "REAL": engine.docker}
+    text = _SHIM.replace("@GUARDED@", "|".join(_GUARDED.split()))
+    for key, value in values.items():
+        text = text.replace(f"@{key}@", shlex.quote(str(value)))
     shim = directory / "docker"
     shim.write_text(text)
     shim.chmod(0o755)
     return shim
 
 
-def _quoted(value: str) -> str:
-    return "'" + value.replace("'", "'\\''") + "'"
+def refusal(page_directory: Path) -> str | None:
+    """Why the guard refused a command of the page, if it did."""
+    try:
+        return (page_directory / REFUSED).read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return None
 
 
 def page_compose_projects(engine: Engine, copy: Path, page_directory: Path) -> set[str]:
@@ -113,12 +108,13 @@ def clean_page(
     if not engine.available or not (page_directory / DOCKER_USED).exists():
         return []
     projects = page_compose_projects(engine, copy, page_directory)
-    doomed = _compose_resources(engine, projects, [copy], started)
+    owned = owned_projects(page_directory.parent.parent)
+    doomed = _compose_resources(engine, projects, owned, [copy], started)
     doomed += _labelled(engine, f"{RUN_LABEL}={run_id}")
     engine.remove(doomed)
-    # Removing the containers took their current anonymous volumes with them; the ones
-    # an earlier recreation orphaned are left, unlabelled, dangling since the page began.
-    orphans = engine.orphaned_anonymous_volumes(started) if projects else []
+    # Removing the containers took their current anonymous volumes with them; the ones an
+    # earlier `down`, `rm` or recreation left behind were noted by the guard beforehand.
+    orphans = engine.dangling_volumes(_noted_volumes([page_directory]))
     engine.remove(orphans)
     return doomed + orphans
 
@@ -129,15 +125,16 @@ def clean_run(engine: Engine, run_id: str, root: Path, started: float) -> list[R
     if not engine.available:
         return []
     projects = _projects_under(engine, [root], list(root.glob(f"pages/*/{PROJECTS_NOTED}")))
-    doomed = _compose_resources(engine, projects, [root], started)
+    doomed = _compose_resources(engine, projects, owned_projects(root), [root], started)
     doomed += _labelled(engine, f"{RUN_LABEL}={run_id}")
     engine.remove(doomed)
     return doomed
 
 
 def reap_dead_runs(engine: Engine, base: Path | None = None) -> list[Resource]:
-    """Remove what runs killed with SIGKILL left: their labelled resources, Compose
-    projects started from their directories, and the directories. Live runs are spared."""
+    """Remove what this user's runs killed with SIGKILL left: their labelled resources,
+    Compose projects started from their directories, the anonymous volumes they noted, and
+    the directories. Live runs, and everything of other users, are spared."""
     dead_roots = [root for root in workspace.run_directories(base)
                   if not workspace.run_is_alive(root)]
     for root in dead_roots:  # their shells outlived them: stop what is still running
@@ -146,19 +143,45 @@ def reap_dead_runs(engine: Engine, base: Path | None = None) -> list[Resource]:
     doomed: list[Resource] = []
     if engine.available:
         noted = [notes for root in dead_roots for notes in root.glob(f"pages/*/{PROJECTS_NOTED}")]
+        owned = set().union(*(owned_projects(root) for root in dead_roots))
         projects = _projects_under(engine, dead_roots, noted)
         oldest = min((r.stat().st_mtime for r in dead_roots), default=0.0)
-        doomed = _compose_resources(engine, projects, dead_roots, oldest)
-        host = socket.gethostname()
+        doomed = _compose_resources(engine, projects, owned, dead_roots, oldest)
+        host, uid = socket.gethostname(), str(os.getuid())
         for kind in KINDS:
             for resource in engine.resources(kind, RUN_LABEL):
-                run_id = resource.labels.get(RUN_LABEL, "")
-                if resource.labels.get(HOST_LABEL) == host and not _run_alive(run_id, base):
+                labels = resource.labels
+                if (labels.get(HOST_LABEL) == host and labels.get(UID_LABEL) == uid
+                        and not _run_alive(labels.get(RUN_LABEL, ""), base)):
                     doomed.append(resource)
         engine.remove(doomed)
+        pages = [page for root in dead_roots for page in root.glob("pages/*")]
+        orphans = engine.dangling_volumes(_noted_volumes(pages))
+        engine.remove(orphans)
+        doomed += orphans
     for root in dead_roots:
         workspace.Run(root.name.removeprefix(workspace.RUN_PREFIX), root).remove()
     return doomed
+
+
+def owned_projects(run_root: Path) -> set[str]:
+    """The Compose projects the run started itself (the guard found nothing of that name
+    on the engine before): only their networks and volumes are ever removed."""
+    try:
+        return {line.strip() for line in (run_root / PROJECTS_OWNED).read_text().splitlines()
+                if line.strip()}
+    except OSError:
+        return set()
+
+
+def _noted_volumes(page_directories: list[Path]) -> set[str]:
+    names: set[str] = set()
+    for directory in page_directories:
+        try:
+            names.update((directory / MOUNTS_NOTED).read_text().split())
+        except OSError:
+            continue
+    return names
 
 
 def _labelled(engine: Engine, label: str) -> list[Resource]:
@@ -168,8 +191,8 @@ def _labelled(engine: Engine, label: str) -> list[Resource]:
 
 def _run_alive(run_id: str, base: Path | None) -> bool:
     root = Path(base or workspace.runs_base()) / f"{workspace.RUN_PREFIX}{run_id}"
-    if root.exists():
-        return workspace.run_is_alive(root)
+    if os.path.lexists(root):
+        return workspace.run_is_alive(root)  # alive, too, when it is not this user's
     pid = run_id.partition("-")[0]
     # No directory left to ask: alive while a process with the run's pid exists.
     return not pid.isdecimal() or Path(f"/proc/{pid}").exists()
@@ -189,19 +212,19 @@ def _projects_under(engine: Engine, roots: list[Path], notes: list[Path]) -> set
             if project and any(under(directory, root) for root in roots)}
 
 
-def _compose_resources(
-    engine: Engine, projects: set[str], roots: list[Path], since: float
-) -> list[Resource]:
-    """The containers of `projects` started inside `roots`, and the projects' networks and
-    volumes created since `since`, when no container of the same project name lives
-    elsewhere (a volume that was there before is someone else's, even if reused)."""
+def _compose_resources(engine: Engine, projects: set[str], owned: set[str],
+                       roots: list[Path], since: float) -> list[Resource]:
+    """The containers of `projects` started inside `roots`; and the networks and volumes,
+    created since `since`, of those projects that the run started itself (`owned`), when
+    no container of the same project name lives elsewhere. A volume that was there before
+    is someone else's data, even if the page used it."""
     found: list[Resource] = []
     for project in sorted(projects):
         containers = engine.resources("container", f"{PROJECT_LABEL}={project}")
         ours = [c for c in containers
                 if any(under(c.labels.get(WORKING_DIR_LABEL, ""), root) for root in roots)]
         found += ours
-        if len(ours) == len(containers):
+        if project in owned and len(ours) == len(containers):
             shared = [r for kind in ("network", "volume")
                       for r in engine.resources(kind, f"{PROJECT_LABEL}={project}")]
             found += engine.created_since(shared, since)

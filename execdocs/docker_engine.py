@@ -19,12 +19,12 @@ from pathlib import Path
 
 RUN_LABEL = "io.execdocs.run"
 HOST_LABEL = "io.execdocs.host"
+UID_LABEL = "io.execdocs.uid"  # the user whose run created it: only theirs reap it
 PROJECT_LABEL = "com.docker.compose.project"
 WORKING_DIR_LABEL = "com.docker.compose.project.working_dir"
 KINDS = ("container", "network", "volume")
-LABELS = (RUN_LABEL, HOST_LABEL, PROJECT_LABEL, WORKING_DIR_LABEL)  # the ones read back
+LABELS = (RUN_LABEL, HOST_LABEL, UID_LABEL, PROJECT_LABEL, WORKING_DIR_LABEL)  # the ones read back
 _QUERY_TIMEOUT = 60
-_ANONYMOUS = re.compile(r"[0-9a-f]{64}")  # how the engine names a volume nobody named
 
 
 @dataclass(frozen=True)
@@ -98,27 +98,12 @@ class Engine:
                      and created.get(r.id, 0) >= math.floor(since)]
         return kept
 
-    def orphaned_anonymous_volumes(self, since: float) -> list[Resource]:
-        """Anonymous volumes (unnamed, unlabelled) no container uses, created at or after
-        `since`. Compose leaves them behind when it recreates a container with
-        `--renew-anon-volumes` or when `down` runs without `-v`; they carry no label
-        that could tie them to a project, so their creation time is what names them."""
-        if not self.available:
+    def dangling_volumes(self, names: set[str]) -> list[Resource]:
+        """The volumes among `names` that still exist and that no container uses."""
+        if not self.available or not names:
             return []
         listed = self._docker("volume", "ls", "-q", "--filter", "dangling=true")
-        names = [name for name in listed.split() if _ANONYMOUS.fullmatch(name)]
-        if not names:
-            return []
-        shown = self._run(["volume", "inspect", "--format",
-                           "{{.Name}}\t{{json .Labels}}\t{{json .CreatedAt}}", *names]).stdout
-        found = []
-        for line in shown.splitlines():
-            name, labels, created = (line.split("\t") + ["", ""])[:3]
-            if labels in ("null", "{}") and _unix_time(json.loads(created or '""')) >= math.floor(
-                since
-            ):
-                found.append(Resource("volume", name, {}))
-        return found
+        return [Resource("volume", name, {}) for name in sorted(names & set(listed.split()))]
 
     def compose_report(self, project: str, log_lines: int) -> str:
         """`docker compose ps` and the last log lines of each service of `project`."""

@@ -174,7 +174,7 @@ class _PageRun:
             env = dict(os.environ)
             if self.engine.available:
                 shim = cleanup.write_shim(self.directory / "bin", self.engine, self.runner.run.id,
-                                          self.directory)
+                                          self.directory, self.copy, self.runner.run.root)
                 env["PATH"] = f"{shim.parent}{os.pathsep}{env.get('PATH', '')}"
             self.session = Session(self.copy, env, scratch)
             try:
@@ -196,6 +196,10 @@ class _PageRun:
             else:
                 self.result.blocks.append(self._run_block(blocks[position]))
                 position += 1
+            refused = cleanup.refusal(self.directory)
+            if refused and self.result.failure is not None:
+                # The guard stopped a docker command before it ran: that is the news.
+                self.result.failure.message = f"refused before it ran: {refused}"
         self.result.blocks += [BlockResult(b, "shown" if b.kind == "shown" else "not run")
                                for b in blocks[position:]]
 
@@ -311,6 +315,8 @@ class _PageRun:
                 break
             if failure.message.startswith("the shell ended"):
                 break  # nothing left to retry in
+            if cleanup.refusal(self.directory):
+                break  # a collision does not go away by waiting
             del self.updates[updates_before:]
             time.sleep(pause)  # a readiness retry: the block is what is waited on
             pause = min(pause * 2, _LONGEST_RETRY)
@@ -452,6 +458,12 @@ class _PageRun:
 
     def _file(self, block: Block, wait_until: float | None) -> Failure | None:
         path = self.session.cwd() / block.options["file"]
+        # Resolved through symlinks and `..`, before any folder is made: a page writes
+        # inside its own copy only.
+        if not path.resolve().is_relative_to(self.copy.resolve()):
+            return Failure(block.origin, f'file="{block.options["file"]}" is outside the '
+                           "page's copy of the repository; write it to a path inside it",
+                           kind="file", block_origin=block.origin)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(block.body + "\n")
         if not _is_compose_file(path, block.body):

@@ -16,6 +16,7 @@ import os
 import secrets
 import shutil
 import socket
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ class Run:
         run_id = f"{os.getpid()}-{secrets.token_hex(4)}"
         root = Path(base or runs_base()) / f"{RUN_PREFIX}{run_id}"
         root.mkdir(mode=0o700)
+        root.chmod(0o700)  # whatever the umask: the sweep of killed runs trusts only 0700
         owner = {"pid": os.getpid(), "start": processes.start_time(os.getpid()),
                  "host": socket.gethostname()}
         (root / OWNER_FILE).write_text(json.dumps(owner))
@@ -80,9 +82,12 @@ def recorded_sessions(root: Path) -> list[int]:
 
 
 def run_is_alive(root: Path) -> bool:
-    """Whether the runner that made run directory `root` still runs (on this host)."""
+    """Whether the runner that made run directory `root` still runs (on this host). A
+    directory that is not this user's own run directory counts as alive: not ours to judge."""
+    if not is_own_run_directory(root):
+        return True
     try:
-        owner = json.loads((root / OWNER_FILE).read_text())
+        owner = json.loads(_read_regular_file(root / OWNER_FILE))
     except (OSError, ValueError):
         # Being created right now, or not a run directory at all: leave it alone.
         return True
@@ -92,7 +97,30 @@ def run_is_alive(root: Path) -> bool:
 
 
 def run_directories(base: Path | None = None) -> list[Path]:
-    return sorted(Path(base or runs_base()).glob(f"{RUN_PREFIX}*"))
+    """The run directories this user made under `base`. Anything else carrying the prefix
+    (another user's, a symlink, a folder others could write to) is never looked into: a
+    planted folder must not be able to steer what the sweep of killed runs removes."""
+    return sorted(path for path in Path(base or runs_base()).glob(f"{RUN_PREFIX}*")
+                  if is_own_run_directory(path))
+
+
+def is_own_run_directory(path: Path) -> bool:
+    """A real directory (not a symlink) owned by this user, readable by nobody else."""
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return False
+    return (stat.S_ISDIR(status.st_mode) and status.st_uid == os.getuid()
+            and stat.S_IMODE(status.st_mode) == 0o700)
+
+
+def _read_regular_file(path: Path) -> str:
+    """The text of `path`, refusing a symlink or anything but a regular file."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(descriptor) as opened:
+        if not stat.S_ISREG(os.fstat(opened.fileno()).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        return opened.read()
 
 
 @functools.lru_cache(maxsize=64)

@@ -6,6 +6,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 from page_runs import make_runner, run_text, statuses, write_page
 
 from execdocs import processes
@@ -466,3 +467,28 @@ def test_a_failed_exit_status_is_reported_with_the_output_diff(tmp_path):
     result = run_text(tmp_path, "```console\n$ echo got; false\nwant\n```\n")
     assert result.failure.message == "exit status 1, expected 0"
     assert "-want" in result.failure.diff and "+got" in result.failure.diff
+
+
+@pytest.mark.parametrize("target, setup", [
+    ("../../../escaped.txt", ""),
+    ("out/escaped.txt", "$ ln -s {outside} out"),
+    ("escaped.txt", "$ cd {outside}"),
+])
+def test_a_file_block_never_writes_outside_the_pages_copy(tmp_path, target, setup):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    page = f"""\
+```console
+$ mkdir -p a/b && cd a/b
+{setup.format(outside=outside)}
+```
+
+```text file="{target}"
+written
+```
+"""
+    result = run_text(tmp_path, page)
+    assert not result.passed
+    assert result.failure.origin.line == page.splitlines().index(f'```text file="{target}"') + 1
+    assert "outside the page's copy" in result.failure.message
+    assert not list(tmp_path.rglob("escaped.txt"))

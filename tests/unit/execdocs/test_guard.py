@@ -1,0 +1,77 @@
+"""The guard's reading of docker command lines (what it acts on), without an engine. What
+it refuses on a real engine is tested in tests/container/test_execdocs_safety.py."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from execdocs import guard
+
+
+@pytest.fixture
+def context(tmp_path):
+    values = {"real": "/nonexistent/docker", "run": "123-abcd", "host": "h", "uid": "0",
+              "copy": str(tmp_path / "copy"), "page_directory": str(tmp_path),
+              "owned": str(tmp_path / "owned"), "noted": str(tmp_path / "noted"),
+              "mounts": str(tmp_path / "mounts"), "refused": str(tmp_path / "refused"),
+              "labels": {"run": "io.execdocs.run", "host": "io.execdocs.host",
+                         "uid": "io.execdocs.uid"}}
+    (tmp_path / "context.json").write_text(json.dumps(values))
+    return guard.Context(values)
+
+
+LABELS = ["--label", "io.execdocs.run=123-abcd", "--label", "io.execdocs.host=h",
+          "--label", "io.execdocs.uid=0"]
+
+
+@pytest.mark.parametrize("command, at", [
+    (["run", "--rm", "img"], 1),
+    (["--context", "x", "run", "-d", "img", "sleep", "1"], 3),
+    (["container", "create", "img"], 2),
+    (["network", "create", "n"], 2),
+    (["volume", "create", "v"], 2),
+])
+def test_what_a_page_creates_is_labelled_right_after_the_subcommand(context, command, at):
+    assert guard.guard(context, command) == command[:at] + LABELS + command[at:]
+
+
+@pytest.mark.parametrize("command", [
+    ["system", "prune", "-f"], ["volume", "prune"], ["container", "prune", "-f"],
+    ["network", "prune"], ["image", "prune", "-a"], ["builder", "prune"],
+])
+def test_prune_is_refused_because_it_acts_on_the_whole_engine(context, command):
+    with pytest.raises(guard.Refused, match="acts on the whole engine"):
+        guard.guard(context, command)
+
+
+@pytest.mark.parametrize("command, valued, expected", [
+    (["-f", "-v", "a", "b"], set(), ["a", "b"]),
+    (["-t", "5", "web"], {"-t"}, ["web"]),
+    (["--time=5", "web"], {"-t", "--time"}, ["web"]),
+    (["-it", "-u", "root", "db", "psql", "-c", "x"], {"-u"}, ["db", "psql", "x"]),
+    (["--", "-odd-name"], set(), ["-odd-name"]),
+])
+def test_positionals_skip_options_and_their_values(command, valued, expected):
+    assert guard._positionals(command, valued) == expected
+
+
+def test_docker_cp_names_its_container_before_the_colon():
+    assert guard._container_of_cp("web:/etc/hosts") == "web"
+    assert guard._container_of_cp("./local/file") == ""
+    assert guard._container_of_cp("/abs/with:colon") == ""
+
+
+def test_commands_that_only_read_or_help_pass_unchanged(context):
+    for command in (["ps", "-a"], ["logs", "web"], ["compose", "version"],
+                    ["compose", "-f", "x.yaml", "config"], ["rm", "--help"], ["--version"]):
+        assert guard.guard(context, command) == command
+
+
+def test_a_refusal_is_one_line_on_stderr_written_for_the_runner(tmp_path, context, capsys):
+    status = guard.main(["guard.py", str(tmp_path / "context.json"), "volume", "prune"])
+    assert status == guard.REFUSED_STATUS
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("execdocs: refused: `docker volume prune`")
+    assert (tmp_path / "refused").read_text().startswith("`docker volume prune`")
