@@ -66,7 +66,7 @@ test: provision ## set up what is missing, then run every test
 	@$(MAKE) --no-print-directory test-docs
 	@$(MAKE) --no-print-directory test-browser
 
-lint: setup ## every linter, fast, no Docker (hadolint, shellcheck, yamllint, ruff, codespell, notes)
+lint: setup ## every linter, fast, no Docker (hadolint, shellcheck, portability, yamllint, ruff, codespell, notes)
 	$(PY) -m papertrade_docs.lint
 
 chromium: ## make sure Debian's chromium is there for the browser checks

@@ -14,8 +14,8 @@ from papertrade_docs.images import IMAGES, MB, STACK_FIGURES, image, stated_size
 from papertrade_docs.measurements import REMEDY, Measurements, MeasurementsError
 
 STATED_SOURCES_NOTE = (
-    "Sizes stated elsewhere: the earlier docs' figures as stated in the project's issue; "
-    "the official images' figures as stated in the project's issue / Docker Hub at the time."
+    "Sizes stated elsewhere: PaperTrade's previous images as its Docker progress note of "
+    "3 January 2026 gives them; the official images as stated on Docker Hub at the time."
 )
 
 
@@ -134,7 +134,7 @@ def render_size_chart(data: Measurements) -> str:
         title="Image sizes: measured, against budget and sizes stated elsewhere",
         description=description + ".",
         legend=chart.Legend(
-            value="measured", reference="earlier docs / official image", limit="budget"
+            value="measured", reference="previous / official image", limit="budget"
         ),
         axis_text=lambda megabytes: f"{megabytes:g} MB",
     )

@@ -29,7 +29,10 @@ def measured_on(measured: dict[str, Any]) -> str:
     where = measured["where"]
     how = measured["how"]
     cpus = where["cpus"]
-    machine = f"{cpus} CPU{'s' if cpus != 1 else ''}, Linux {where['kernel']}"
+    # The processor's architecture, not the kernel's build string: what a reader compares.
+    machine = f"{cpus} CPU{'s' if cpus != 1 else ''}" + (
+        f", {where['architecture']}" if where.get("architecture") else ""
+    )
     tries = how["tries"]
     return (
         f"Measured on {when:%Y-%m-%d at %H:%M} UTC by `{how['command']}` with "

@@ -38,15 +38,15 @@ IMAGES: tuple[Image, ...] = (
     Image("cache", "compose.yaml", "cache", 100 * MB),
 )
 
-_ISSUE = "as stated in the project's issue"
-_HUB = "as stated in the project's issue / Docker Hub at the time"
+_PREVIOUS = "as PaperTrade's Docker progress note of 3 January 2026 gives them"
+_HUB = "as stated on Docker Hub at the time"
 
-# What the earlier docs claimed for the same images.
+# PaperTrade's previous images: their sizes as its progress note gives them.
 EARLIER_DOCS: dict[str, StatedSize] = {
-    "backend-dev": StatedSize(586 * MB, False, "the earlier docs", _ISSUE),
-    "backend-prod": StatedSize(186 * MB, False, "the earlier docs", _ISSUE),
-    "frontend-dev": StatedSize(135 * MB, False, "the earlier docs", _ISSUE),
-    "frontend-prod": StatedSize(50 * MB, True, "the earlier docs", _ISSUE),
+    "backend-dev": StatedSize(586 * MB, False, "PaperTrade's previous image", _PREVIOUS),
+    "backend-prod": StatedSize(186 * MB, False, "PaperTrade's previous image", _PREVIOUS),
+    "frontend-dev": StatedSize(135 * MB, False, "PaperTrade's previous image", _PREVIOUS),
+    "frontend-prod": StatedSize(50 * MB, True, "PaperTrade's previous image", _PREVIOUS),
 }
 
 # The official images people would otherwise run instead of ours.
@@ -75,5 +75,5 @@ def image(name: str) -> Image:
 
 
 def stated_size(name: str) -> StatedSize | None:
-    """The size published elsewhere for this image (earlier docs or official), if any."""
+    """The size published elsewhere for this image (previous or official), if any."""
     return EARLIER_DOCS.get(name) or OFFICIAL_IMAGES.get(name)

@@ -1,4 +1,9 @@
-"""The one source of the environment reference: docker/environment.yaml."""
+"""The one source of the environment reference: docker/environment.yaml.
+
+`variables:` are the settings of the stack, each a row of the reference. `toolchain:`
+names what the images set only for the programs in them (PATH, Python's own switches),
+each with why it is not a setting: the check accepts those in Dockerfiles and scripts
+without a row, and nowhere else."""
 
 from __future__ import annotations
 
@@ -64,6 +69,44 @@ def load_catalog(root: Path) -> list[Variable]:
             )
         )
     return variables
+
+
+def load_toolchain(root: Path) -> dict[str, int]:
+    """The names under `toolchain:` (a mapping of name to why), each with its line."""
+    path = root / CATALOG_PATH
+    if not path.exists():
+        raise CatalogError(f"{CATALOG_PATH}:1: the catalog is missing: create it")
+    document = yaml.compose(path.read_text())
+    node = _top_level(document, "toolchain")
+    if node is None:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        raise CatalogError(
+            f"{CATALOG_PATH}:{node.start_mark.line + 1}: toolchain is a mapping: NAME: why"
+        )
+    settings = {variable.name for variable in load_catalog(root)}
+    names: dict[str, int] = {}
+    for key, value in node.value:
+        line = key.start_mark.line + 1
+        where = f"{CATALOG_PATH}:{line}"
+        if not isinstance(value, yaml.ScalarNode) or not str(value.value).strip():
+            raise CatalogError(f"{where}: say in one line why {key.value} is not a setting")
+        if key.value in settings:
+            raise CatalogError(
+                f"{where}: {key.value} is also under variables: keep it in one list"
+            )
+        if key.value in names:
+            raise CatalogError(f"{where}: {key.value} is listed twice: keep one entry")
+        names[key.value] = line
+    return names
+
+
+def _top_level(document, key: str):
+    if isinstance(document, yaml.MappingNode):
+        for key_node, value in document.value:
+            if key_node.value == key:
+                return value
+    return None
 
 
 def _entries(document) -> list:

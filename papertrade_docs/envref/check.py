@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .catalog import CATALOG_PATH, Variable, load_catalog
+from .catalog import CATALOG_PATH, Variable, load_catalog, load_toolchain
 from .places import COMPOSE_FILES, ENV_EXAMPLES, scan_all
 from .usage import Usage
 
 
 def find_problems(root: Path) -> list[str]:
     catalog = {v.name: v for v in load_catalog(root)}
+    toolchain = load_toolchain(root)
     places = scan_all(root)
     problems: list[str] = []
-    problems += _undocumented(catalog, places)
+    problems += _undocumented(catalog, toolchain, places)
     problems += _unused(catalog, places)
+    problems += _unused_toolchain(toolchain, places)
     problems += _missing_from_examples(places)
     problems += _disagreeing_defaults(catalog, places)
     problems += _required_mismatches(catalog, places)
@@ -35,22 +37,43 @@ def _first_of_each_name(usages) -> list[Usage]:
     return list(first.values())
 
 
-def _undocumented(catalog: dict[str, Variable], places) -> list[str]:
+def _undocumented(catalog: dict[str, Variable], toolchain: dict[str, int], places) -> list[str]:
+    stack = _all(places, "compose", "settings", "env")
+    stack_names = {u.name for u in stack}
+    # An image's ARG, ENV or script read: a setting, or (when only the image's own
+    # programs use it) a toolchain name.
+    images = [u for u in _all(places, "image") if u.name not in stack_names]
     return [
         f"{usage.where}: {usage.name} is used here but not documented: "
         f"add it to {CATALOG_PATH} with a one-line description"
-        for usage in _first_of_each_name(_all(places, "compose", "settings", "env"))
+        for usage in _first_of_each_name(stack)
         if usage.name not in catalog
+    ] + [
+        f"{usage.where}: {usage.name} is used here but not documented: "
+        f"add it to {CATALOG_PATH} with a one-line description (under toolchain:, "
+        f"with why, when only the image's own programs use it)"
+        for usage in _first_of_each_name(images)
+        if usage.name not in catalog and usage.name not in toolchain
     ]
 
 
 def _unused(catalog: dict[str, Variable], places) -> list[str]:
-    used = {u.name for u in _all(places, "compose", "settings")}
+    used = {u.name for u in _all(places, "compose", "settings", "image")}
     return [
         f"{CATALOG_PATH}:{v.line}: {v.name} is documented but no Compose file or setting "
         f"uses it: remove it, or use it"
         for v in catalog.values()
         if v.name not in used
+    ]
+
+
+def _unused_toolchain(toolchain: dict[str, int], places) -> list[str]:
+    used = {u.name for u in _all(places, "image")}
+    return [
+        f"{CATALOG_PATH}:{line}: {name} is under toolchain but no image sets or reads it: "
+        f"remove it"
+        for name, line in toolchain.items()
+        if name not in used
     ]
 
 
@@ -81,6 +104,19 @@ def _disagreeing_defaults(catalog: dict[str, Variable], places) -> list[str]:
             problems.append(
                 f"{usage.where}: {usage.name} defaults to {usage.default!r} here but to "
                 f"{variable.default!r} in {CATALOG_PATH}: make them agree"
+            )
+    # What an image sets is the default only where nothing else states one.
+    stated = {
+        u.name for u in _all(places, "compose", "settings", "env:dev") if u.default is not None
+    }
+    for usage in _all(places, "image"):
+        variable = catalog.get(usage.name)
+        if variable is None or usage.name in stated or usage.default is None:
+            continue
+        if "$" not in usage.default and usage.default != (variable.default or ""):
+            problems.append(
+                f"{usage.where}: {usage.name} is {usage.default!r} in this image but "
+                f"defaults to {variable.default!r} in {CATALOG_PATH}: make them agree"
             )
     for usage in places.get("env:prod", []):
         variable = catalog.get(usage.name)

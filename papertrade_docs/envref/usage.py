@@ -10,8 +10,10 @@ class Usage:
     name: str
     path: str  # relative to the repository root
     line: int
-    source: str  # "compose", "env-example", "settings"
-    kind: str = "assignment"  # "interpolation" (${VAR}), "environment" (a service's key), ...
+    source: str  # "compose", "env-example", "settings", "dockerfile", "script"
+    # "interpolation" (${VAR}), "environment" (a service's key), "field" (a setting),
+    # "build-arg" and "env" (a Dockerfile's ARG and ENV), "read" (a script's $VAR), ...
+    kind: str = "assignment"
     service: str | None = None  # the Compose service (or "backend" for settings)
     default: str | None = None  # the default this place states, if any
     required: bool = False  # `${VAR:?message}`

@@ -8,11 +8,13 @@ from pathlib import Path
 
 from papertrade_docs.envref.catalog import CATALOG_PATH, load_catalog
 from papertrade_docs.envref.check import find_problems
-from papertrade_docs.envref.places import COMPOSE_FILES, ENV_EXAMPLES, SETTINGS_FILE
+from papertrade_docs.envref.places import COMPOSE_FILES, scanned_files
 from papertrade_docs.envref.table import reference_table
 
 ROOT = Path(__file__).resolve().parents[2]
-CHECKED_FILES = [CATALOG_PATH, *COMPOSE_FILES.values(), *ENV_EXAMPLES.values(), SETTINGS_FILE]
+# The catalog and every file the scan reads: Compose files, .env examples, settings, and
+# the images' Dockerfiles and scripts.
+CHECKED_FILES = [CATALOG_PATH, *scanned_files(ROOT)]
 
 
 def scratch_copy(tmp_path: Path) -> Path:

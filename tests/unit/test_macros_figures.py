@@ -69,7 +69,7 @@ def test_measured_on_says_when_where_and_how(macros):
     sentence = macros["measured_on"]()
     assert sentence == (
         "Measured on 2026-11-27 at 10:15 UTC by `make measure` with Docker Engine 20.10.24 "
-        "and Docker Compose 2.40.3 (2 CPUs, Linux 6.18.44); reload times are the median of "
+        "and Docker Compose 2.40.3 (2 CPUs); reload times are the median of "
         "5 tries."
     )
 
@@ -109,11 +109,11 @@ def test_the_table_has_a_row_per_image_with_budget_and_stated_size(macros):
         "74 MB",
         "7",
         "under 80 MB",
-        "186 MB (the earlier docs)",
+        "186 MB (PaperTrade's previous image)",
     ]
     db = next(row for row in rows if "papertrade/db:test" in row)
     assert db.rstrip("| ").endswith("about 454 MB (postgres:17)")
-    assert "as stated in the project's issue / Docker Hub at the time" in table
+    assert "as stated on Docker Hub at the time" in table
 
 
 def test_the_budgets_and_stated_sizes_are_the_ones_the_project_set():
