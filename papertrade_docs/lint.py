@@ -18,6 +18,7 @@ from pathlib import Path
 
 from execdocs.model import InvalidPage
 
+from . import lint_build_files, lint_portability
 from .lint_blocks import page_script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,6 +114,17 @@ def shellcheck_docs(root: Path) -> Outcome:
     return Outcome(f"shell blocks of {len(scripts)} pages", findings)
 
 
+def portability(root: Path) -> Outcome:
+    """GNU-only idioms and unnamed tools in pages (lint_portability); CPU architectures
+    and CRLF in the files that build the images (lint_build_files)."""
+    pages = _files(root, "docs/**/*.md")
+    findings = [line for page in pages for line in lint_portability.page_findings(page, root)]
+    findings += lint_build_files.architecture_findings(root)
+    findings += lint_build_files.line_ending_findings(root)
+    build_files = lint_build_files.build_files(root)
+    return Outcome(f"{len(pages)} pages and {len(build_files)} build files", findings)
+
+
 def yamllint(root: Path) -> Outcome:
     files = _files(
         root,
@@ -152,6 +164,7 @@ STEPS: dict[str, Callable[[Path], Outcome]] = {
     "hadolint": hadolint,
     "shellcheck": shellcheck_scripts,
     "shellcheck-docs": shellcheck_docs,
+    "portability": portability,
     "yamllint": yamllint,
     "ruff": ruff,
     "codespell": codespell,

@@ -21,10 +21,46 @@ MACRO = re.compile(r"\{\{.*?\}\}")
 SNIPPET = re.compile(r"^\s*(?:;\s*)?--8<--")
 
 
+def read_page(page: Path) -> tuple[list[str], list[Fence]]:
+    """The page's lines and its fenced blocks, hidden ones included; `InvalidPage` names a
+    broken block."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    origins = [Origin(page, number) for number in range(1, len(lines) + 1)]
+    return lines, find_fences(lines, origins)
+
+
 def page_fences(page: Path) -> list[Fence]:
     """The page's fenced blocks, hidden ones included; `InvalidPage` names a broken one."""
-    lines = page.read_text(encoding="utf-8").splitlines()
-    return find_fences(lines, [Origin(page, number) for number in range(1, len(lines) + 1)])
+    return read_page(page)[1]
+
+
+# A content tab (`=== "Linux"`, `===! "macOS"`, `===+ "..."`), its label captured.
+_TAB = re.compile(r'^(?P<indent>[ ]*)===[!+]?[ \t]+"(?P<label>[^"]*)"')
+
+
+def _indent(line: str) -> int:
+    text = line.expandtabs(4)
+    return len(text) - len(text.lstrip(" "))
+
+
+def content_tabs(lines: list[str], fence: Fence) -> list[str]:
+    """The labels of the content tabs the fence sits in, innermost first.
+
+    Walking up from the fence, every less indented line opens what holds it (a tab, an
+    admonition, a list item); the walk ends at the page's left margin.
+    """
+    labels: list[str] = []
+    level = _indent(lines[fence.open_line])
+    for line in reversed(lines[: fence.open_line]):
+        if level == 0:
+            break
+        if not line.strip() or _indent(line) >= level:
+            continue
+        level = _indent(line)
+        tab = _TAB.match(line.expandtabs(4))
+        if tab:
+            labels.append(tab["label"])
+    return labels
 
 
 @dataclass
