@@ -25,7 +25,7 @@ import socket
 import sys
 from pathlib import Path
 
-from execdocs import processes, workspace
+from execdocs import processes, sandbox, workspace
 from execdocs.docker_engine import (
     HOST_LABEL,
     KINDS,
@@ -62,22 +62,26 @@ exec @REAL@ "$@"
 
 
 def write_shim(directory: Path, engine: Engine, run_id: str, page_directory: Path,
-               copy: Path, run_root: Path) -> Path:
+               copy: Path, run_root: Path, isolated: bool = False) -> Path:
     """Write the `docker` shim into `directory` (to be put first on PATH), and the context
-    the guard reads."""
+    the guard reads. An isolated page's every docker command goes through the guard, which
+    translates names and ports both ways (see `translate`)."""
     context = {
         "real": engine.docker, "run": run_id, "host": socket.gethostname(),
         "uid": str(os.getuid()), "copy": str(copy), "page_directory": str(page_directory),
         "owned": str(run_root / PROJECTS_OWNED), "noted": str(page_directory / PROJECTS_NOTED),
         "mounts": str(page_directory / MOUNTS_NOTED), "refused": str(page_directory / REFUSED),
         "labels": {"run": RUN_LABEL, "host": HOST_LABEL, "uid": UID_LABEL},
+        "isolated": isolated, "names": str(page_directory / sandbox.NAMES),
+        "ports": str(page_directory / sandbox.PORTS),
+        "control": str(page_directory / sandbox.CONTROL),
     }
     directory.mkdir(parents=True, exist_ok=True)
     context_file = directory / "guard.json"
     context_file.write_text(json.dumps(context))
     values = {"USED": page_directory / DOCKER_USED, "PYTHON": sys.executable, "GUARD": GUARD,
               "CONTEXT": context_file, "REAL": engine.docker}
-    text = _SHIM.replace("@GUARDED@", "|".join(_GUARDED.split()))
+    text = _SHIM.replace("@GUARDED@", "*" if isolated else "|".join(_GUARDED.split()))
     for key, value in values.items():
         text = text.replace(f"@{key}@", shlex.quote(str(value)))
     shim = directory / "docker"

@@ -27,6 +27,11 @@ import os
 import re
 import subprocess
 import sys
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # run as a script, -I
+import forwarder  # noqa: E402
+import translate  # noqa: E402
 
 REFUSED_STATUS = 125  # what docker itself answers when it could not run a command
 PROJECT_LABEL = "com.docker.compose.project"
@@ -79,6 +84,11 @@ class Context:
         self.mounts_file = values["mounts"]  # anonymous volumes of the run's containers
         self.refused_file = values["refused"]
         self.labels = values["labels"]  # name -> label key: run, host, uid
+        # An isolated page: reader names and ports translated (see `translate`).
+        self.isolated = bool(values.get("isolated"))
+        self.names = translate.Names(values.get("names", ""))
+        self.ports_file = values.get("ports", "")
+        self.control = values.get("control", "")
 
     def docker(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([self.real, *args], capture_output=True, text=True,
@@ -109,8 +119,33 @@ def main(argv: list[str]) -> int:
         print(message, file=sys.stderr)
         _append(context.refused_file, [str(refused)])
         return REFUSED_STATUS
-    os.execv(context.real, [context.real, *args])
-    return 0  # not reached
+    if not context.isolated or _binary_output(args):
+        os.execv(context.real, [context.real, *args])
+    translator = translate.OutputTranslator(context.names.load(),
+                                            translate.load_ports(context.ports_file))
+    return _run_translated([context.real, *args], translator)
+
+
+def _binary_output(args: list[str]) -> bool:
+    """Commands whose output is an archive or a file's bytes: never rewritten."""
+    words = set(args[:4])
+    return bool(words & {"save", "export", "cp"})
+
+
+def _run_translated(command: list[str], translator: translate.OutputTranslator) -> int:
+    """Run `command`, writing its output line by line as the reader would see it."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def copy(source, sink) -> None:
+        for line in iter(source.readline, b""):
+            sink.write(translator(line))
+            sink.flush()
+
+    err = threading.Thread(target=copy, args=(process.stderr, sys.stderr.buffer))
+    err.start()
+    copy(process.stdout, sys.stdout.buffer)
+    err.join()
+    return process.wait()
 
 
 def guard(context: Context, args: list[str]) -> list[str]:
@@ -125,6 +160,16 @@ def guard(context: Context, args: list[str]) -> list[str]:
         group = "container" if command in {*_CONTAINER_ACTS, "run", "create"} else command
     if "--help" in rest:
         return args
+    if context.isolated:
+        if group == "compose":
+            return _isolated_compose(context, args[:at + 1], rest)
+        args = translate.arguments_in(args, context.names.load(),
+                                      translate.load_ports(context.ports_file))
+        rest = args[len(args) - len(rest):]
+        if group == "container" and command in ("run", "create"):
+            position = len(args) - len(rest)
+            rest = _publish_translated(context, rest)
+            args = args[:position] + rest
     if command == "prune":
         raise Refused(f"`docker {group} prune` acts on the whole engine, not only on what "
                       "this run created; show it in a block with test=\"skip\" and a reason")
@@ -148,22 +193,26 @@ def guard(context: Context, args: list[str]) -> list[str]:
     return args
 
 
-def _guard_compose(context: Context, head: list[str], rest: list[str]) -> None:
+def _guard_compose(context: Context, head: list[str], rest: list[str],
+                   project: str | None = None) -> None:
     """Refuse a Compose command whose project is someone else's; note what it may remove."""
     at = _after_options(rest, 0, _COMPOSE_VALUED)
     if at >= len(rest) or rest[at] in _COMPOSE_HARMLESS:
         return
-    options = rest[:at]
-    project = _compose_project(context, head, options)
+    if project is None:
+        project = _compose_project(context, head, rest[:at])[0]
     if project is None:
         return  # Compose cannot read a project either: it will fail the same way
     containers = _containers(context, f"label={PROJECT_LABEL}={project}")
-    foreign = sorted({c["dir"] for c in containers if not context.inside_copy(c["dir"])})
-    if foreign:
+    for container in containers:
+        if context.inside_copy(container["dir"]) or container["run"] == context.run:
+            continue
+        where = (f"is running from {container['dir']}, outside this run" if container["dir"]
+                 else f"has a container ({container['name']}) this run did not create")
         raise Refused(
-            f"Compose project {project!r} is running from {foreign[0]}, outside this run; "
-            f"stop that stack first (`docker compose -p {project} stop` keeps its data) or "
-            "run the docs on another Docker engine")
+            f"Compose project {project!r} {where}; stop that stack first "
+            f"(`docker compose -p {project} stop` keeps its data) or run the docs on "
+            "another Docker engine")
     if project not in context.owned_projects():
         leftovers = [f"{kind} {name}" for kind in ("volume", "network")
                      for name in _names(context, kind, f"label={PROJECT_LABEL}={project}")]
@@ -174,27 +223,161 @@ def _guard_compose(context: Context, head: list[str], rest: list[str]) -> None:
                 f"remove them yourself if they are yours (`docker compose -p {project} down`) "
                 "or run the docs on another Docker engine")
         context.own_project(project)
-    _append(context.noted_file, [f"{project}\t{c['dir']}" for c in containers])
+    _append(context.noted_file, [f"{project}\t{c['dir']}" for c in containers if c["dir"]])
     _note_mounts(context, [m for c in containers for m in c["mounts"]])
 
 
-def _compose_project(context: Context, head: list[str], options: list[str]) -> str | None:
-    """The project name Compose would use, with the same files, options and environment."""
+def _compose_project(context: Context, head: list[str],
+                     options: list[str]) -> tuple[str | None, dict]:
+    """The project name Compose would use, with the same files, options and environment;
+    and the project as `docker compose config` shows it ({} when it cannot)."""
     asked = context.docker(*head, *options, "config", "--format", "json")
-    if asked.returncode != 0:  # a missing variable or no file: the name alone may be given
+    interpolated = asked.returncode == 0
+    if not interpolated:  # a missing variable or no file: the name alone may be given
         asked = context.docker(*head, *options, "config", "--no-interpolate",
                                "--format", "json")
     if asked.returncode == 0:
         try:
-            return json.loads(asked.stdout)["name"]
+            config = json.loads(asked.stdout)
+            return config["name"], config if interpolated else {}
         except (ValueError, KeyError, TypeError):
             pass
     for index, option in enumerate(options):
         if option in ("-p", "--project-name") and index + 1 < len(options):
-            return options[index + 1]
+            return options[index + 1], {}
         if option.startswith("--project-name="):
-            return option.partition("=")[2]
-    return os.environ.get("COMPOSE_PROJECT_NAME") or None
+            return option.partition("=")[2], {}
+    return os.environ.get("COMPOSE_PROJECT_NAME") or None, {}
+
+
+_COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+_OVERRIDE_FILES = ("compose.override.yml", "compose.override.yaml",
+                   "docker-compose.override.yml", "docker-compose.override.yaml")
+_FILE_OPTIONS = ("-f", "--file")
+_NAME_OPTIONS = ("-p", "--project-name")
+
+
+def _isolated_compose(context: Context, head: list[str], rest: list[str]) -> list[str]:
+    """The Compose command run under the page's own project name, with its published
+    ports moved to the ones the forwarder stands for."""
+    at = _after_options(rest, 0, _COMPOSE_VALUED)
+    if at >= len(rest) or rest[at] in _COMPOSE_HARMLESS:
+        return head + rest  # files and the list of projects: the output translates
+    options = rest[:at]
+    reader, config = _compose_project(context, head, options)
+    if reader is None:
+        return head + rest
+    engine = context.names.engine_name(reader)
+    kept, index, files = [], 0, []
+    while index < len(options):
+        option = options[index]
+        if option in _NAME_OPTIONS:
+            index += 2
+            continue
+        if option.startswith("--project-name="):
+            index += 1
+            continue
+        if option in _FILE_OPTIONS and index + 1 < len(options):
+            files.append(options[index + 1])
+        kept.append(option)
+        if option in _COMPOSE_VALUED:
+            kept.append(options[index + 1] if index + 1 < len(options) else "")
+            index += 1
+        index += 1
+    translated = ["-p", engine, *kept]
+    override = _ports_override(context, engine, config)
+    if override is not None:
+        if not files:
+            translated += [part for found in _default_files(options) for part in ("-f", found)]
+        translated += ["-f", override]
+    _guard_compose(context, head, translated + rest[at:], project=engine)
+    return head + translated + rest[at:]
+
+
+def _default_files(options: list[str]) -> list[str]:
+    """The files Compose reads when no -f is given: COMPOSE_FILE, or compose.yaml (and
+    its override) in the project directory or the nearest folder above it."""
+    listed = os.environ.get("COMPOSE_FILE")
+    if listed:
+        return listed.split(os.environ.get("COMPOSE_PATH_SEPARATOR", ":"))
+    directory = os.getcwd()
+    for index, option in enumerate(options):
+        if option == "--project-directory" and index + 1 < len(options):
+            directory = os.path.abspath(options[index + 1])
+    while True:
+        found = [os.path.join(directory, name) for name in _COMPOSE_FILES
+                 if os.path.isfile(os.path.join(directory, name))]
+        if found:
+            override = [os.path.join(directory, name) for name in _OVERRIDE_FILES
+                        if os.path.isfile(os.path.join(directory, name))]
+            return found[:1] + override[:1]
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return []
+        directory = parent
+
+
+def _ports_override(context: Context, engine: str, config: dict) -> str | None:
+    """A Compose file replacing every published port by the forwarder's, or None when
+    the project publishes nothing (or could not be read)."""
+    lines = []
+    for name, service in sorted((config.get("services") or {}).items()):
+        ports = service.get("ports") or []
+        if not ports:
+            continue
+        lines += [f"  {json.dumps(name)}:", "    ports: !override"]
+        for port in ports:
+            lines.append(f"      - {json.dumps(_published(context, port))}")
+    if not lines:
+        return None
+    path = os.path.join(context.page_directory, f"ports.{engine}.yaml")
+    with open(path, "w") as file:
+        file.write("services:\n" + "\n".join(lines) + "\n")
+    return path
+
+
+def _published(context: Context, port: dict) -> str:
+    """One `ports:` entry of `docker compose config` as a short form, with the host port
+    the forwarder stands for."""
+    host_ip = port.get("host_ip") or ""
+    published = str(port.get("published") or "")
+    target = f"{port.get('target')}/{port.get('protocol') or 'tcp'}"
+    if published.isdigit():
+        published = str(forwarder.allocate(context.control, host_ip, int(published)))
+    address = f"[{host_ip}]" if ":" in host_ip else host_ip
+    if address:
+        return f"{address}:{published}:{target}"  # an empty port: the engine picks one
+    return f"{published}:{target}" if published else target
+
+
+def _publish_translated(context: Context, rest: list[str]) -> list[str]:
+    """`docker run -p [IP:]PORT:TARGET` with the forwarder's host port."""
+    translated, index = [], 0
+    while index < len(rest):
+        option = rest[index]
+        value = None
+        if option in ("-p", "--publish") and index + 1 < len(rest):
+            value, index = rest[index + 1], index + 1
+        elif option.startswith("--publish="):
+            option, value = "--publish", option.partition("=")[2]
+        elif not option.startswith("-"):
+            return translated + rest[index:]  # the image: the rest is the command
+        if value is None:
+            translated.append(option)
+        else:
+            translated += [option, _publish_value(context, value)]
+        index += 1
+    return translated
+
+
+def _publish_value(context: Context, value: str) -> str:
+    parts = value.rsplit(":", 2)
+    if len(parts) == 3 and parts[1].isdigit():
+        host_ip = parts[0].strip("[]")
+        parts[1] = str(forwarder.allocate(context.control, host_ip, int(parts[1])))
+    elif len(parts) == 2 and parts[0].isdigit():
+        parts[0] = str(forwarder.allocate(context.control, "", int(parts[0])))
+    return ":".join(parts)
 
 
 def _guard_containers(context: Context, targets: list[str], removes: bool) -> None:
@@ -241,12 +424,15 @@ def _guard_named(context: Context, kind: str, names: list[str]) -> None:
 
 def _containers(context: Context, label_filter: str) -> list[dict]:
     """Containers matching the filter: their working directory and volume mounts."""
-    listed = context.docker("ps", "-a", "--no-trunc", "--filter", label_filter, "--format",
-                            "{{.ID}}\t{{.Label \"" + WORKING_DIR_LABEL + "\"}}\t{{.Mounts}}")
+    columns = "\t".join(["{{.Names}}", '{{.Label "' + WORKING_DIR_LABEL + '"}}',
+                         '{{.Label "' + context.labels["run"] + '"}}', "{{.Mounts}}"])
+    listed = context.docker("ps", "-a", "--no-trunc", "--filter", label_filter,
+                            "--format", columns)
     found = []
     for line in listed.stdout.splitlines():
-        _id, directory, mounts = (line.split("\t") + ["", ""])[:3]
-        found.append({"dir": directory, "mounts": [m for m in mounts.split(",") if m]})
+        name, directory, run, mounts = (line.split("\t") + ["", "", ""])[:4]
+        found.append({"name": name, "dir": directory, "run": run,
+                      "mounts": [m for m in mounts.split(",") if m]})
     return found
 
 

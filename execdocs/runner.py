@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from execdocs import cleanup, update, workspace
+from execdocs import cleanup, sandbox, update, workspace
 from execdocs.docker_engine import Engine
 from execdocs.model import Block, Command, InvalidPage, Page
 from execdocs.results import BlockResult, Failure, PageResult
@@ -88,6 +88,8 @@ class Runner:
         self.update_mode = update_mode
         self.engine = engine or Engine()
         self.runs_base = runs_base
+        # Why pages share the host's network and names (None: each page has its own).
+        self.not_isolated = sandbox.unavailable()
         self.run: workspace.Run | None = None
         self._probed: dict[str, bool] = {}
 
@@ -172,17 +174,27 @@ class _PageRun:
             scratch = self.directory / "scratch"
             scratch.mkdir()
             env = dict(os.environ)
+            isolated = self.engine.available and self.runner.not_isolated is None
+            box = sandbox.Sandbox(self.directory) if isolated else None
             if self.engine.available:
                 shim = cleanup.write_shim(self.directory / "bin", self.engine, self.runner.run.id,
-                                          self.directory, self.copy, self.runner.run.root)
+                                          self.directory, self.copy, self.runner.run.root,
+                                          isolated=isolated)
                 env["PATH"] = f"{shim.parent}{os.pathsep}{env.get('PATH', '')}"
-            self.session = Session(self.copy, env, scratch)
+            self.session = Session(self.copy, env, scratch,
+                                   wrapper=box.wrapper() if box else ())
             try:
                 workspace.record_session(self.directory, self.session.pid)
+                if box:
+                    box.start(self.session.pid)
                 self._run_blocks()
             finally:
                 with _uninterrupted():
-                    self._finish()
+                    try:
+                        self._finish()
+                    finally:
+                        if box:
+                            box.stop()
         finally:
             shutil.rmtree(self.directory, ignore_errors=True)
 

@@ -147,7 +147,9 @@ class Outcome:
 class Session:
     """A bash process in its own process group and session, started in `cwd`."""
 
-    def __init__(self, cwd: Path, env: dict[str, str] | None = None, scratch: Path | None = None):
+    def __init__(self, cwd: Path, env: dict[str, str] | None = None, scratch: Path | None = None,
+                 wrapper: Sequence[str] = ()):
+        """`wrapper`: a command prefix that execs bash in the end (a sandbox's)."""
         self.scratch = Path(scratch or cwd)
         # Steps and their output travel in memory: writing real files would cost more than
         # a quick command itself on a journaling file system. Bash appends to the capture
@@ -173,7 +175,7 @@ class Session:
         self._output, output_write = os.pipe()
         try:
             self.process = subprocess.Popen(
-                ["bash", "--noprofile", "--norc", "-c", _LOOP, "execdocs-session",
+                [*wrapper, "bash", "--noprofile", "--norc", "-c", _LOOP, "execdocs-session",
                  str(control_read), str(status_write), str(capture_append),
                  str(self._read_back), f"{own}/{self._command}"],
                 cwd=cwd,

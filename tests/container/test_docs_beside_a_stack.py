@@ -1,7 +1,8 @@
 """The quick start, run beside a contributor's own development stack of the same Compose
 project name (`papertrade`, started from another clone, with a portfolio in its
-database): the run stops at the command that would take the stack over, says what
-collides, and the contributor's stack still serves their portfolio."""
+database, on the same ports). Isolated, the page passes as the reader sees it; with
+isolation switched off, the run stops at the command that would take the stack over and
+says what collides. Either way the contributor's stack still serves their portfolio."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 import pytest
 from stack_support import ROOT, docker, extra_ca_bundle, request, stack_variables
 
+from execdocs import sandbox
 from papertrade_docs.measure.cli import copy_checkout
 
 pytestmark = pytest.mark.container
@@ -21,12 +23,16 @@ QUICKSTART = ROOT / "docs" / "docker" / "quickstart.md"
 
 
 def project_exists() -> bool:
-    for kind in ("ps -a", "volume ls", "network ls"):
-        listed = docker(*kind.split(), "-q", "--filter",
-                        f"label=com.docker.compose.project={PROJECT}")
-        if listed.strip():
-            return True
-    return False
+    """A Compose project of that name: containers Compose started (a plain `docker run`
+    of an image Compose built carries the project's label too, not its folder's), or
+    its volumes or networks."""
+    started = docker("ps", "-a", "--filter", f"label=com.docker.compose.project={PROJECT}",
+                     "--format", '{{.Label "com.docker.compose.project.working_dir"}}')
+    if started.strip():
+        return True
+    return any(docker(kind, "ls", "-q", "--filter",
+                      f"label=com.docker.compose.project={PROJECT}").strip()
+               for kind in ("volume", "network"))
 
 
 @pytest.fixture
@@ -54,16 +60,38 @@ def contributors_stack(tmp_path):
         compose("down", "-v")
 
 
-def test_the_quick_start_stops_before_taking_over_a_stack_of_the_same_name(
-        contributors_stack):
+def run_quickstart(contributors_stack, isolation: str) -> subprocess.CompletedProcess[str]:
     status, created = request("http://127.0.0.1:8000/api/portfolios",
                               {"name": "contributor's own", "cash": "1000.00"})
     assert status == 201, created
-    containers = docker("ps", "-q", "--filter", f"label=com.docker.compose.project={PROJECT}")
+    contributors_stack["portfolio"] = created
+    contributors_stack["containers"] = docker(
+        "ps", "-q", "--filter", f"label=com.docker.compose.project={PROJECT}")
+    env = {**os.environ, "EXECDOCS_ISOLATION": isolation}
+    return subprocess.run([sys.executable, "-m", "execdocs", "run", str(QUICKSTART)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900, env=env)
 
-    done = subprocess.run([sys.executable, "-m", "execdocs", "run", str(QUICKSTART)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=900)
 
+def assert_untouched(contributors_stack) -> None:
+    """Nothing of the contributor's was replaced, and their portfolio is still served."""
+    assert docker("ps", "-q", "--filter",
+                  f"label=com.docker.compose.project={PROJECT}") == (
+        contributors_stack["containers"])
+    status, listed = request("http://127.0.0.1:8000/api/portfolios")
+    assert status == 200 and contributors_stack["portfolio"] in listed
+
+
+@pytest.mark.skipif(sandbox.unavailable() is not None,
+                    reason=f"pages cannot be isolated here: {sandbox.unavailable()}")
+def test_the_quick_start_passes_isolated_beside_a_stack_of_the_same_name(contributors_stack):
+    done = run_quickstart(contributors_stack, "on")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert_untouched(contributors_stack)
+
+
+def test_without_isolation_the_quick_start_stops_before_taking_over_the_stack(
+        contributors_stack):
+    done = run_quickstart(contributors_stack, "off")
     assert done.returncode == 1, done.stdout + done.stderr
     up_line = QUICKSTART.read_text().splitlines().index("$ docker compose up -d --wait") + 1
     refusal = [line for line in done.stdout.splitlines()
@@ -71,8 +99,4 @@ def test_the_quick_start_stops_before_taking_over_a_stack_of_the_same_name(
     assert refusal, done.stdout
     assert f"Compose project '{PROJECT}' is running from {contributors_stack['folder']}" in (
         refusal[0])
-    # Nothing of the contributor's was replaced, and their portfolio is still served.
-    assert docker("ps", "-q", "--filter",
-                  f"label=com.docker.compose.project={PROJECT}") == containers
-    status, listed = request("http://127.0.0.1:8000/api/portfolios")
-    assert status == 200 and created in listed
+    assert_untouched(contributors_stack)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from execdocs import cleanup
+from execdocs import cleanup, sandbox
 from execdocs.docker_engine import (
     HOST_LABEL,
     PROJECT_LABEL,
@@ -40,12 +40,19 @@ def exists(kind: str, name: str) -> bool:
     return docker(kind, "inspect", name, check=False).returncode == 0
 
 
-def run_page(directory: Path, text: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+def run_page(directory: Path, text: str, isolation: str = "on",
+             ) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     page = directory / "page.md"
     page.write_text(text)
+    env = {**os.environ, sandbox.SWITCH: isolation}
     done = subprocess.run([sys.executable, "-m", "execdocs", "run", page.name],
-                          cwd=directory, capture_output=True, text=True, timeout=600)
+                          cwd=directory, capture_output=True, text=True, timeout=600, env=env)
     return done, text.splitlines()
+
+
+needs_isolation = pytest.mark.skipif(
+    sandbox.unavailable() is not None,
+    reason=f"pages cannot be isolated here: {sandbox.unavailable()}")
 
 
 def compose_text(project: str, marker: str) -> str:
@@ -99,20 +106,39 @@ def refusal_line(done: subprocess.CompletedProcess[str], lines: list[str], comma
     return found[0]
 
 
-def test_a_page_with_the_same_project_name_is_stopped_before_it_touches_the_stack(
-        tmp_path, contributors_stack):
-    project = contributors_stack["project"]
-    done, lines = run_page(tmp_path, f"""\
+def same_name_page(project: str) -> str:
+    return f"""\
 ```yaml file="compose.yaml"
 {compose_text(project, "page")}```
 
 ```console
-$ docker compose up -d --quiet-pull
-$ docker compose down -v
+$ docker compose up -d --quiet-pull 2>/dev/null
+$ docker compose exec -T holder sh -c 'echo page > /data/row'
+$ docker compose ps --format '{{{{.Name}}}}'
+{project}-holder-1
+$ docker volume ls -q --filter name={project}_data
+{project}_data
+$ docker compose down -v 2>/dev/null
 ```
-""")
+"""
+
+
+@needs_isolation
+def test_isolated_a_page_with_the_same_project_name_runs_beside_the_stack(
+        tmp_path, contributors_stack):
+    """The page sees its project under the reader's name; the engine holds it apart."""
+    done, _ = run_page(tmp_path, same_name_page(contributors_stack["project"]))
+    assert done.returncode == 0, done.stdout + done.stderr
+    still_intact(contributors_stack)
+
+
+def test_without_isolation_a_page_with_the_same_project_name_is_stopped_before_it_acts(
+        tmp_path, contributors_stack):
+    project = contributors_stack["project"]
+    text = same_name_page(project)
+    done, lines = run_page(tmp_path, text, isolation="off")
     assert done.returncode == 1, done.stdout + done.stderr
-    line = refusal_line(done, lines, "$ docker compose up -d --quiet-pull")
+    line = refusal_line(done, lines, "$ docker compose up -d --quiet-pull 2>/dev/null")
     assert f"Compose project {project!r} is running from {contributors_stack['folder']}" in line
     assert f"docker compose -p {project} stop" in line
     still_intact(contributors_stack)
@@ -126,10 +152,11 @@ $ docker compose down -v
     "$ docker network rm {network}",
     "$ docker -l error volume prune -f",
 ])
+@pytest.mark.parametrize("isolation", ["on", "off"])
 def test_a_page_never_acts_on_a_container_volume_or_network_it_did_not_create(
-        tmp_path, contributors_stack, command):
+        tmp_path, contributors_stack, command, isolation):
     command = command.format(**contributors_stack)
-    done, lines = run_page(tmp_path, f"```console\n{command}\n```\n")
+    done, lines = run_page(tmp_path, f"```console\n{command}\n```\n", isolation)
     assert done.returncode == 1, done.stdout + done.stderr
     refusal_line(done, lines, command)
     still_intact(contributors_stack)
@@ -152,17 +179,9 @@ def test_a_stopped_stacks_volume_is_not_taken_over(tmp_path):
         assert exists("volume", f"{project}_data")
         pages = tmp_path / "pages"
         pages.mkdir()
-        done, lines = run_page(pages, f"""\
-```yaml file="compose.yaml"
-{compose_text(project, "page")}```
-
-```console
-$ docker compose up -d --quiet-pull
-$ docker compose down -v
-```
-""")
+        done, lines = run_page(pages, same_name_page(project), isolation="off")
         assert done.returncode == 1, done.stdout + done.stderr
-        line = refusal_line(done, lines, "$ docker compose up -d --quiet-pull")
+        line = refusal_line(done, lines, "$ docker compose up -d --quiet-pull 2>/dev/null")
         assert f"volume {project}_data" in line
         assert exists("volume", f"{project}_data")
     finally:

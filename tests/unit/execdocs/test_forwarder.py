@@ -1,0 +1,72 @@
+"""The forwarder: the reader's port in a page's network namespace reaches the host port
+standing for it, and is refused while nothing listens there. Needs root for the
+namespace; no engine."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from execdocs import forwarder, sandbox
+
+pytestmark = pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("nsenter"),
+    reason="a network namespace needs root, unshare and nsenter")
+
+
+@pytest.fixture
+def page_namespace(tmp_path):
+    holder = subprocess.Popen(["unshare", "--net", "--", "sh", "-c",
+                               "ip link set lo up && exec sleep 600"])
+    deadline = time.monotonic() + 5
+    while os.readlink(f"/proc/{holder.pid}/ns/net") == os.readlink("/proc/self/ns/net"):
+        assert time.monotonic() < deadline, "the namespace did not appear"
+        time.sleep(0.01)
+    time.sleep(0.1)  # `ip link set lo up` ran
+    process = subprocess.Popen(
+        [sys.executable, "-I", "-S", str(sandbox.FORWARDER), f"/proc/{holder.pid}/ns/net",
+         str(tmp_path / "ports.sock"), str(tmp_path / "ports.json")])
+    yield holder.pid, str(tmp_path / "ports.sock")
+    process.kill()
+    holder.kill()
+    process.wait()
+    holder.wait()
+
+
+def fetch_in(pid: int, port: int) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["nsenter", f"--net=/proc/{pid}/ns/net", sys.executable, "-c",
+         "import socket,sys\n"
+         f"s = socket.create_connection(('127.0.0.1', {port}), timeout=3)\n"
+         "print(s.recv(100).decode())"],
+        capture_output=True, text=True, timeout=30)
+
+
+def test_the_readers_port_follows_the_host_port_it_stands_for(page_namespace):
+    pid, control = page_namespace
+    host_port = forwarder.allocate(control, "127.0.0.1", 8000)
+    assert len(str(host_port)) == 4 and host_port != 8000
+    assert forwarder.allocate(control, "127.0.0.1", 8000) == host_port  # stable
+
+    refused = fetch_in(pid, 8000)
+    assert refused.returncode != 0 and "ConnectionRefusedError" in refused.stderr
+
+    server = socket.create_server(("127.0.0.1", host_port))
+
+    def answer() -> None:
+        connection, _ = server.accept()
+        connection.sendall(b"from the host port")
+        connection.close()
+
+    threading.Thread(target=answer, daemon=True).start()
+    time.sleep(forwarder.POLL_SECONDS * 4)  # the page side opens once the host listens
+    reached = fetch_in(pid, 8000)
+    assert reached.stdout.strip() == "from the host port", reached.stderr
+    server.close()
