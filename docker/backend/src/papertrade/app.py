@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 
 import psycopg
 import psycopg_pool
-import redis.exceptions
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -16,8 +15,9 @@ from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
 
 from papertrade import api, health, migrate
-from papertrade.idempotency import IdempotencyStore
+from papertrade.health import first_line
 from papertrade.ledger import PortfolioNotFound
+from papertrade.reply_cache import ReplyCache
 from papertrade.schemas import Health
 from papertrade.settings import Settings, load_settings
 
@@ -51,7 +51,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     app.state.pool = pool
     app.state.cache = cache
-    app.state.idempotency = IdempotencyStore(cache, settings.idempotency_ttl_seconds)
+    app.state.replies = ReplyCache(cache)
     try:
         yield
     finally:
@@ -84,12 +84,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 async def health_endpoint(request: Request) -> JSONResponse:
-    checks = await health.check_all(
-        request.app.state.settings.database_url, request.app.state.cache
-    )
+    """200 {"status":"healthy"}, or 503 with "ok" or "failing" per dependency: public, so
+    no error text; health.py logs what failed."""
+    checks = await health.check_all(request.app.state.pool, request.app.state.cache)
     if all(result == health.OK for result in checks.values()):
         return JSONResponse({"status": "healthy"})
-    log.warning("unhealthy: %s", checks)
     return JSONResponse({"status": "unhealthy", "checks": checks}, status_code=503)
 
 
@@ -108,21 +107,28 @@ def add_error_handlers(app: FastAPI) -> None:
     async def not_found(request: Request, error: PortfolioNotFound) -> JSONResponse:
         return JSONResponse({"detail": error.message, "code": "portfolio_not_found"}, 404)
 
-    @app.exception_handler(psycopg.OperationalError)
-    @app.exception_handler(psycopg_pool.PoolTimeout)
-    async def database_down(request: Request, error: Exception) -> JSONResponse:
-        log.error("database unavailable: %s", health.first_line(error))
+    @app.exception_handler(psycopg.DataError)
+    async def unstorable_value(request: Request, error: psycopg.DataError) -> JSONResponse:
+        # The last line behind the request bodies' bounds (limits.py): a value PostgreSQL
+        # cannot store (out of a column's range, a NUL byte) is the client's error. The
+        # transaction has rolled back, so nothing was stored and no key was recorded.
+        reason = first_line(error).rstrip(".")
+        log.warning("refused a value the database cannot store: %s", reason)
         return JSONResponse(
-            {"detail": "The database is unavailable; try again shortly.", "code": "unavailable"},
-            503,
+            {
+                "detail": f"A value in the request cannot be stored: {reason}.",
+                "code": "invalid_request",
+            },
+            422,
         )
 
-    @app.exception_handler(redis.exceptions.ConnectionError)
-    @app.exception_handler(redis.exceptions.TimeoutError)
-    async def cache_down(request: Request, error: Exception) -> JSONResponse:
-        log.error("cache unavailable: %s", health.first_line(error))
+    @app.exception_handler(psycopg.OperationalError)
+    async def database_down(request: Request, error: Exception) -> JSONResponse:
+        # PoolTimeout is an OperationalError too. Redis has no handler: the app never lets
+        # a cache failure reach a request (reply_cache.py).
+        log.error("database unavailable: %s", first_line(error))
         return JSONResponse(
-            {"detail": "The cache is unavailable; try again shortly.", "code": "unavailable"},
+            {"detail": "The database is unavailable; try again shortly.", "code": "unavailable"},
             503,
         )
 

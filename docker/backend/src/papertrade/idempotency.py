@@ -1,8 +1,14 @@
-"""Idempotency keys in Redis: a request repeated with the same Idempotency-Key header gets
-the first response again instead of running twice (a retried trade is not a second trade).
+"""Idempotency keys in PostgreSQL: a request repeated with the same Idempotency-Key header
+gets the first response again instead of running twice (a retried trade is not a second
+trade).
 
-The key is first reserved with SET NX, so of two concurrent requests only one runs; the
-other is told to retry. The finished response then replaces the reservation.
+The key is recorded in the same transaction as the work it answers for: `claim` inserts
+the key's row before the work, `record` writes the response into it, and both commit with
+the trade or roll back with it. So no failure between the trade and the reply can lose the
+key while keeping the trade: a retry finds the first response, or no row because nothing
+was committed. A concurrent request with the same key waits on the row's primary key for
+the first transaction to end, then replays its response. Redis (reply_cache.py) is only a
+cache in front of this table.
 """
 
 from __future__ import annotations
@@ -12,11 +18,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from redis.asyncio import Redis
+import psycopg
+from psycopg import AsyncConnection
+from psycopg.types.json import Json
 
-KEY_PREFIX = "papertrade:idempotency:"
-# A reservation outlives a normal request by far, but frees the key if the process died.
-RESERVATION_SECONDS = 60
+# How long a request waits for another one holding the same key before it is told to
+# retry: far longer than a trade takes.
+CLAIM_WAIT = "5s"
+# Expired keys removed per claim: more than one, so the table cannot grow without bound.
+SWEEP_BATCH = 100
 
 
 class IdempotencyConflict(Exception):
@@ -34,48 +44,85 @@ class StoredResponse:
     body: Any
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """A finished response under its key, and how long the key still holds it."""
+
+    fingerprint: str
+    response: StoredResponse
+    seconds_left: int
+
+
 def fingerprint(method: str, path: str, body: Any) -> str:
     """What identifies a request: the same key with another fingerprint is a client error."""
     canonical = json.dumps([method, path, body], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class IdempotencyStore:
-    def __init__(self, redis: Redis, ttl_seconds: int) -> None:
-        self.redis = redis
-        self.ttl_seconds = ttl_seconds
+def check_fingerprint(recorded: Recorded, request_fingerprint: str) -> None:
+    if recorded.fingerprint != request_fingerprint:
+        raise IdempotencyConflict(
+            422,
+            "This Idempotency-Key was already used for a different request; "
+            "use a new key for a new request.",
+        )
 
-    async def reserve(self, key: str, request_fingerprint: str) -> StoredResponse | None:
-        """None when this request may run; the stored response when it already ran."""
-        name = KEY_PREFIX + key
-        reservation = json.dumps({"fingerprint": request_fingerprint})
-        if await self.redis.set(name, reservation, nx=True, ex=RESERVATION_SECONDS):
-            return None
-        stored = await self.redis.get(name)
-        if stored is None:  # expired between SET and GET: the key is free again
-            return await self.reserve(key, request_fingerprint)
-        entry = json.loads(stored)
-        if entry["fingerprint"] != request_fingerprint:
-            raise IdempotencyConflict(
-                422,
-                "This Idempotency-Key was already used for a different request; "
-                "use a new key for a new request.",
-            )
-        if "status_code" not in entry:
-            raise IdempotencyConflict(
-                409,
-                "A request with this Idempotency-Key is still running; retry in a moment.",
-            )
-        return StoredResponse(entry["status_code"], entry["body"])
 
-    async def complete(self, key: str, request_fingerprint: str, response: StoredResponse) -> None:
-        entry = {
-            "fingerprint": request_fingerprint,
-            "status_code": response.status_code,
-            "body": response.body,
-        }
-        await self.redis.set(KEY_PREFIX + key, json.dumps(entry), ex=self.ttl_seconds)
+async def claim(
+    conn: AsyncConnection, key: str, request_fingerprint: str, ttl_seconds: int
+) -> Recorded | None:
+    """Inside the request's transaction: None when this request is to run (its key is now
+    held until the transaction ends), the first response when the key already has one."""
+    await conn.execute("SELECT set_config('lock_timeout', %s, true)", (CLAIM_WAIT,))
+    try:
+        await conn.execute(
+            "DELETE FROM idempotency_keys WHERE idempotency_key = %s AND expires_at <= now()",
+            (key,),
+        )
+        cursor = await conn.execute(
+            "INSERT INTO idempotency_keys (idempotency_key, fingerprint, expires_at)"
+            " VALUES (%s, %s, now() + make_interval(secs => %s))"
+            " ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key",
+            (key, request_fingerprint, ttl_seconds),
+        )
+        claimed = await cursor.fetchone() is not None
+    except psycopg.errors.LockNotAvailable:
+        raise IdempotencyConflict(
+            409, "A request with this Idempotency-Key is still running; retry in a moment."
+        ) from None
+    await conn.execute("SET LOCAL lock_timeout TO DEFAULT")
+    await sweep_expired(conn)
+    if claimed:
+        return None
+    recorded = await lookup(conn, key)
+    check_fingerprint(recorded, request_fingerprint)
+    return recorded
 
-    async def release(self, key: str) -> None:
-        """Forget a reservation whose request failed unexpectedly, so a retry can run."""
-        await self.redis.delete(KEY_PREFIX + key)
+
+async def lookup(conn: AsyncConnection, key: str) -> Recorded:
+    cursor = await conn.execute(
+        "SELECT fingerprint, status_code, body,"
+        " greatest(ceil(extract(epoch FROM expires_at - now())), 1)::integer"
+        " FROM idempotency_keys WHERE idempotency_key = %s",
+        (key,),
+    )
+    request_fingerprint, status_code, body, seconds_left = await cursor.fetchone()
+    return Recorded(request_fingerprint, StoredResponse(status_code, body), seconds_left)
+
+
+async def record(conn: AsyncConnection, key: str, response: StoredResponse) -> None:
+    """Inside the same transaction as `claim` and the work: the response the key replays."""
+    await conn.execute(
+        "UPDATE idempotency_keys SET status_code = %s, body = %s WHERE idempotency_key = %s",
+        (response.status_code, Json(response.body), key),
+    )
+
+
+async def sweep_expired(conn: AsyncConnection) -> None:
+    """Remove a batch of expired keys; rows another request holds are skipped, not awaited."""
+    await conn.execute(
+        "DELETE FROM idempotency_keys WHERE idempotency_key IN ("
+        " SELECT idempotency_key FROM idempotency_keys WHERE expires_at <= now()"
+        " ORDER BY expires_at LIMIT %s FOR UPDATE SKIP LOCKED)",
+        (SWEEP_BATCH,),
+    )

@@ -34,8 +34,8 @@ class Settings(BaseSettings):
     redis_url: str = Field(
         default="redis://cache:6379/0",
         description=(
-            "Redis connection URL (redis://[:PASSWORD@]HOST:PORT/DB), used for idempotency "
-            "keys. Required when APP_ENV=production."
+            "Redis connection URL (redis://[:PASSWORD@]HOST:PORT/DB), a cache of idempotent "
+            "replies. Required when APP_ENV=production."
         ),
     )
     log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(

@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from papertrade.limits import MAX_CASH, MAX_POSITION
 from papertrade.money import money_text, quantize
 
 Side = Literal["buy", "sell"]
 
 
 class TradeRefused(Exception):
-    """The portfolio cannot afford the trade, or does not hold the shares to sell."""
+    """The portfolio cannot afford the trade, does not hold the shares to sell, or would
+    hold more cash or shares than a portfolio may (limits.py)."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -30,7 +32,8 @@ class Holding:
 
 
 def settle(holding: Holding, side: Side, symbol: str, quantity: int, price: Decimal) -> Holding:
-    """The holding after the trade, or TradeRefused when cash or shares do not suffice."""
+    """The holding after the trade, or TradeRefused when cash or shares do not suffice or
+    the result would pass a limit."""
     amount = quantize(price * quantity)
     if side == "buy":
         if amount > holding.cash:
@@ -40,6 +43,12 @@ def settle(holding: Holding, side: Side, symbol: str, quantity: int, price: Deci
                 f"{money_text(amount)}, the portfolio has {money_text(holding.cash)}.",
             )
         held = holding.quantity + quantity
+        if held > MAX_POSITION:
+            raise TradeRefused(
+                "position_limit_exceeded",
+                f"Position too large: buying {quantity} {symbol} would hold {held}; a portfolio "
+                f"holds at most {MAX_POSITION} shares of one symbol.",
+            )
         average = quantize((holding.average_price * holding.quantity + price * quantity) / held)
         return Holding(holding.cash - amount, held, average)
     if quantity > holding.quantity:
@@ -48,5 +57,12 @@ def settle(holding: Holding, side: Side, symbol: str, quantity: int, price: Deci
             f"Not enough shares: selling {quantity} {symbol}, the portfolio holds "
             f"{holding.quantity}.",
         )
+    cash = holding.cash + amount
+    if cash > MAX_CASH:
+        raise TradeRefused(
+            "cash_limit_exceeded",
+            f"Cash limit: selling {quantity} {symbol} at {money_text(price)} would bring the "
+            f"cash to {money_text(cash)}; a portfolio holds at most {money_text(MAX_CASH)}.",
+        )
     held = holding.quantity - quantity
-    return Holding(holding.cash + amount, held, holding.average_price if held else Decimal(0))
+    return Holding(cash, held, holding.average_price if held else Decimal(0))

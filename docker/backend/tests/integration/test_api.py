@@ -113,3 +113,79 @@ async def test_invalid_input_is_one_line_naming_each_field(client):
         "body.price: Decimal input should have no more than 4 decimal places",
         "code": "invalid_request",
     }
+
+
+async def test_a_name_with_a_nul_byte_is_422_naming_it(client):
+    response = await client.post("/api/portfolios", json={"name": "Main\x00", "cash": "1"})
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "body.name: must not contain control characters; found U+0000 at position 4",
+        "code": "invalid_request",
+    }
+
+
+async def test_an_over_long_name_is_422(client):
+    response = await client.post("/api/portfolios", json={"name": "n" * 101, "cash": "1"})
+    assert response.status_code == 422
+    assert response.json()["detail"] == "body.name: String should have at most 100 characters"
+
+
+async def test_cash_beyond_its_bound_is_422_naming_the_bound(client):
+    response = await client.post("/api/portfolios", json={"name": "Rich", "cash": "1e16"})
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "body.cash: Input should be less than or equal to 1000000000000000"
+    )
+
+
+async def test_the_overflowing_sale_of_the_issue_is_422_naming_the_bound(client):
+    # Selling 1e9 shares at 999999999999.9999 once overflowed numeric(20,4) with a 500.
+    portfolio = await new_portfolio(client, cash="100000")
+    assert (await trade(client, portfolio, "buy", 1_000_000_000, "0.0001")).status_code == 201
+    response = await trade(client, portfolio, "sell", 1_000_000_000, "999999999999.9999")
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "body.price: Input should be less than or equal to 1000000",
+        "code": "invalid_request",
+    }
+    response = await trade(client, portfolio, "sell", 1_000_000_001, "1")
+    assert response.json()["detail"] == (
+        "body.quantity: Input should be less than or equal to 1000000000"
+    )
+
+
+async def test_a_sale_past_the_cash_limit_is_refused_and_changes_nothing(client):
+    portfolio = await new_portfolio(client, cash="1000000000000000")
+    bought = await trade(client, portfolio, "buy", 1_000_000_000, "0.0001")
+    assert bought.json()["cash_after"] == "999999999900000.00"
+    refused = await trade(client, portfolio, "sell", 1_000_000_000, "1000000")
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "cash_limit_exceeded"
+    assert "a portfolio holds at most 1000000000000000.00" in refused.json()["detail"]
+    after = (await client.get(f"/api/portfolios/{portfolio['id']}")).json()
+    assert after["cash"] == "999999999900000.00"
+
+
+async def test_a_database_data_error_is_422_not_500(settings):
+    # Every bound above keeps PostgreSQL from ever seeing such a value; this proves the last
+    # line behind them with a real DataError (numeric field overflow) from the server.
+    import httpx
+
+    from papertrade.app import create_app
+
+    app = create_app(settings)
+
+    @app.get("/overflow")
+    async def overflow() -> None:
+        async with app.state.pool.connection() as conn:
+            await conn.execute("SELECT 1e16::numeric(20, 4)")
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://papertrade") as client:
+            response = await client.get("/overflow")
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "A value in the request cannot be stored: numeric field overflow.",
+        "code": "invalid_request",
+    }

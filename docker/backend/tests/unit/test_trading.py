@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from papertrade.limits import MAX_CASH, MAX_POSITION, MAX_PRICE, MAX_QUANTITY
 from papertrade.trading import Holding, TradeRefused, settle
 
 EMPTY = Holding(cash=Decimal("1000.00"), quantity=0, average_price=Decimal(0))
@@ -43,3 +44,32 @@ def test_sell_of_more_than_held_is_refused():
         settle(Holding(Decimal(0), 3, Decimal(1)), "sell", "ACME", 4, Decimal("1"))
     assert refused.value.code == "insufficient_shares"
     assert refused.value.message == "Not enough shares: selling 4 ACME, the portfolio holds 3."
+
+
+def test_a_sale_that_would_pass_the_cash_limit_is_refused_naming_it():
+    held = Holding(MAX_CASH - 1, 2, Decimal(1))
+    assert settle(held, "sell", "ACME", 1, Decimal(1)).cash == MAX_CASH
+    with pytest.raises(TradeRefused) as refused:
+        settle(held, "sell", "ACME", 2, Decimal(1))
+    assert refused.value.code == "cash_limit_exceeded"
+    assert refused.value.message == (
+        "Cash limit: selling 2 ACME at 1.00 would bring the cash to 1000000000000001.00; "
+        "a portfolio holds at most 1000000000000000.00."
+    )
+
+
+def test_the_largest_sale_on_the_largest_cash_is_refused_not_overflowed():
+    held = Holding(MAX_CASH, MAX_QUANTITY, Decimal("0.0001"))
+    with pytest.raises(TradeRefused, match="Cash limit"):
+        settle(held, "sell", "ACME", MAX_QUANTITY, MAX_PRICE)
+
+
+def test_a_buy_that_would_pass_the_position_limit_is_refused_naming_it():
+    held = Holding(MAX_CASH, MAX_POSITION, Decimal("0.0001"))
+    with pytest.raises(TradeRefused) as refused:
+        settle(held, "buy", "ACME", 1, Decimal("0.0001"))
+    assert refused.value.code == "position_limit_exceeded"
+    assert refused.value.message == (
+        "Position too large: buying 1 ACME would hold 1000000000000001; a portfolio holds at "
+        "most 1000000000000000 shares of one symbol."
+    )
