@@ -35,9 +35,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## create .venv and install the Python dependencies
 
-provision: setup ## make sure a Docker engine, Compose v2 and the base image exist
+provision: setup ## make sure a Docker engine, Compose v2, the base image and the page sandbox's tools exist
 	@bash docker/setup/engine.sh
 	@bash docker/setup/compose-plugin.sh
+	@bash docker/setup/sandbox-tools.sh
 	@bash docker/setup/base-image.sh
 
 serve: setup ## serve the site with live reload on http://127.0.0.1:8765
@@ -69,10 +70,11 @@ test: provision ## set up what is missing, then run every test
 lint: setup ## every linter, fast, no Docker (hadolint, shellcheck, portability, yamllint, ruff, codespell, notes)
 	$(PY) -m papertrade_docs.lint
 
-chromium: ## make sure Debian's chromium is there for the browser checks
+chromium: ## make sure Debian's chromium and axe-core (npm) are there for the browser checks
 	@bash tests/site/ensure-chromium.sh
+	@bash tests/site/ensure-axe.sh
 
-test-browser: setup chromium ## the built site in headless chromium; screenshots in artifacts/screenshots/
+test-browser: setup chromium ## the built site in headless chromium, WCAG 2.2 AA (axe) included; screenshots in artifacts/screenshots/
 	$(PY) -m pytest -q -m browser tests/site
 
 measure: provision ## build every image, time the stack, write docs/data/measurements.json
