@@ -1,17 +1,22 @@
 """`python -m execdocs run PAGE...`: run Markdown pages, anywhere, as the tests do.
+`python -m execdocs list [--json] PAGE...`: what they would run, running nothing.
 
-Exit status: 0 when every page passed (or was skipped), 1 when any failed, 2 when any
-page is invalid (then nothing runs), 130 when interrupted (after cleanup).
+Exit status of `run`: 0 when every page passed (or was skipped), 1 when any failed, 2
+when any page is invalid (then nothing runs), 130 when interrupted (after cleanup). Of
+`list`: 0 when every page is valid, 2 otherwise. Every problem of every invalid page is
+printed on stderr, one per line, as `file:line: what is wrong; what to do`.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from execdocs import coverage, report
 from execdocs.invocation import load_project, load_runnable_page, make_runner, markdown_files
+from execdocs.listing import entry_text, page_entries
 from execdocs.model import InvalidPage, Page
 from execdocs.results import PageResult
 from execdocs.runner import sigterm_interrupts
@@ -21,6 +26,8 @@ PASSED, FAILED, INVALID, INTERRUPTED = 0, 1, 2, 130
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
+    if arguments.command == "list":
+        return list_pages(arguments.pages, arguments.json, arguments.config)
     return run(arguments.pages, arguments.update, arguments.config, arguments.coverage_json)
 
 
@@ -36,7 +43,31 @@ def _parser() -> argparse.ArgumentParser:
                              help="the project's mkdocs.yml (default: ./mkdocs.yml if present)")
     run_command.add_argument("--coverage-json", type=Path, default=coverage.DEFAULT_JSON,
                              metavar="PATH", help=f"default: {coverage.DEFAULT_JSON}")
+    list_command = commands.add_parser(
+        "list", help="show what pages would run, without running anything")
+    list_command.add_argument("pages", nargs="+", type=Path, metavar="PAGE")
+    list_command.add_argument("--json", action="store_true",
+                              help="print one JSON array of every block of every page")
+    list_command.add_argument("--config", type=Path, metavar="MKDOCS_YML",
+                              help="the project's mkdocs.yml (default: ./mkdocs.yml if present)")
     return parser
+
+
+def list_pages(paths: list[Path], as_json: bool, config: Path | None) -> int:
+    try:
+        project = load_project(config)
+        pages, invalid = _load_all(markdown_files(paths), project)
+    except InvalidPage as error:  # the project itself
+        _print_invalid([error])
+        return INVALID
+    entries = [entry for page in pages for entry in page_entries(page)]
+    if as_json:
+        print(json.dumps(entries, indent=2))
+    else:
+        for entry in entries:
+            print(entry_text(entry))
+    _print_invalid(invalid)
+    return INVALID if invalid else PASSED
 
 
 def run(paths: list[Path], update: bool, config: Path | None, coverage_json: Path) -> int:
@@ -44,11 +75,10 @@ def run(paths: list[Path], update: bool, config: Path | None, coverage_json: Pat
         project = load_project(config)
         pages, invalid = _load_all(markdown_files(paths), project)
     except InvalidPage as error:  # the project itself
-        print(report.invalid_page_report(error), file=sys.stderr)
+        _print_invalid([error])
         return INVALID
     if invalid:
-        for error in invalid:
-            print(report.invalid_page_report(error), file=sys.stderr)
+        _print_invalid(invalid)
         print(f"{len(invalid)} invalid page(s): nothing was run", file=sys.stderr)
         return INVALID
     results: list[PageResult] = []
@@ -79,6 +109,14 @@ def _load_all(paths: list[Path], project) -> tuple[list[Page], list[InvalidPage]
         except InvalidPage as error:
             invalid.append(error)
     return pages, invalid
+
+
+def _print_invalid(errors: list[InvalidPage]) -> None:
+    """Every problem of every invalid page, one per line."""
+    for error in errors:
+        for problem in error.problems:
+            print(report.invalid_page_report(problem), file=sys.stderr)
+    sys.stderr.flush()
 
 
 def _print_result(result: PageResult) -> None:

@@ -133,19 +133,33 @@ def _binary_output(args: list[str]) -> bool:
 
 
 def _run_translated(command: list[str], translator: translate.OutputTranslator) -> int:
-    """Run `command`, writing its output line by line as the reader would see it."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    """Run `command`, writing its output line by line as the reader would see it. Where
+    stdout and stderr are one stream (a terminal, `2>&1`), they stay one, in order."""
+    shared = _same_file(1, 2)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT if shared else subprocess.PIPE)
 
     def copy(source, sink) -> None:
         for line in iter(source.readline, b""):
             sink.write(translator(line))
             sink.flush()
 
-    err = threading.Thread(target=copy, args=(process.stderr, sys.stderr.buffer))
-    err.start()
+    err = None
+    if not shared:
+        err = threading.Thread(target=copy, args=(process.stderr, sys.stderr.buffer))
+        err.start()
     copy(process.stdout, sys.stdout.buffer)
-    err.join()
+    if err is not None:
+        err.join()
     return process.wait()
+
+
+def _same_file(first: int, second: int) -> bool:
+    try:
+        one, two = os.fstat(first), os.fstat(second)
+    except OSError:
+        return False
+    return (one.st_dev, one.st_ino) == (two.st_dev, two.st_ino)
 
 
 def guard(context: Context, args: list[str]) -> list[str]:

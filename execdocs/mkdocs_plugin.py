@@ -23,10 +23,11 @@ from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 
-from execdocs.fences import find_fences
+from execdocs.fences import info_span, read_fences
 from execdocs.model import InvalidPage, Origin
 from execdocs.options import reader_info
 from execdocs.render import split_front_matter
+from execdocs.site_markdown import SiteMarkdown
 
 # After every plugin at the default priority (mkdocs-macros among them).
 AFTER_MACROS = -50
@@ -35,27 +36,31 @@ AFTER_MACROS = -50
 AFTER_SNIPPETS = 31.5
 
 
-def reader_lines(lines: Sequence[str], origins: Sequence[Origin]) -> list[str]:
-    """`lines` as readers get them: test options stripped, hidden blocks removed."""
+def reader_lines(
+    lines: Sequence[str], origins: Sequence[Origin], markdown: SiteMarkdown | None = None
+) -> list[str]:
+    """`lines` as readers get them: test options stripped, hidden blocks removed.
+
+    Every line the site reads as opening a fence is cleaned, shown or not (one in an
+    indented code block too): the site then finds the very fences the runner found."""
+    page = read_fences(lines, origins, markdown)
+    if page.problems:
+        raise InvalidPage.several(page.problems)
     out = list(lines)
-    hidden: set[int] = set()
-    for fence in find_fences(lines, origins):
-        if fence.comment is not None:
-            hidden.update(range(fence.comment[0], fence.comment[1] + 1))
-            continue
-        line = out[fence.open_line]
-        at = line.index(fence.marker) + len(fence.marker)
-        info_at = line.index(fence.info, at) if fence.info else at
-        cleaned = reader_info(fence.info)
-        out[fence.open_line] = line[:info_at] + cleaned + line[info_at + len(fence.info) :]
+    for k in page.openers:
+        start, end = info_span(out[k])
+        out[k] = out[k][:start] + reader_info(out[k][start:end]) + out[k][end:]
+    hidden = {k for first, last in page.comments for k in range(first, last + 1)}
     return [line for k, line in enumerate(out) if k not in hidden]
 
 
-def _strip(text: str, source: Path | str, first_line: int = 1) -> str:
+def _strip(
+    text: str, source: Path | str, first_line: int = 1, markdown: SiteMarkdown | None = None
+) -> str:
     lines = text.split("\n")
     origins = [Origin(Path(source), first_line + k) for k in range(len(lines))]
     try:
-        return "\n".join(reader_lines(lines, origins))
+        return "\n".join(reader_lines(lines, origins, markdown))
     except InvalidPage as error:
         raise PluginError(f"execdocs: {error}") from None
 
@@ -65,8 +70,11 @@ class ExecdocsConfig(Config):
 
 
 class ExecdocsPlugin(BasePlugin[ExecdocsConfig]):
+    markdown: SiteMarkdown | None = None  # the site's Markdown, to find fences as it does
+
     def on_config(self, config):
-        config.markdown_extensions.append(_ReaderExtension())
+        self.markdown = SiteMarkdown.of_mkdocs_config(config)
+        config.markdown_extensions.append(_ReaderExtension(self))
         return config
 
     @event_priority(AFTER_MACROS)
@@ -77,14 +85,24 @@ class ExecdocsPlugin(BasePlugin[ExecdocsConfig]):
             source = source.relative_to(root)
         # Lines are counted from the source file's first line (macros may shift them).
         first_line = 1 + split_front_matter(page.file.content_string)[2]
-        return _strip(markdown, source, first_line)
+        return _strip(markdown, source, first_line, self.markdown)
 
 
 class _ReaderPreprocessor(Preprocessor):
+    def __init__(self, md: Markdown, plugin: ExecdocsPlugin):
+        super().__init__(md)
+        self.plugin = plugin
+
     def run(self, lines: list[str]) -> list[str]:
-        return _strip("\n".join(lines), "(included text)").split("\n")
+        text = "\n".join(lines)
+        return _strip(text, "(included text)", markdown=self.plugin.markdown).split("\n")
 
 
 class _ReaderExtension(Extension):
+    def __init__(self, plugin: ExecdocsPlugin):
+        super().__init__()
+        self.plugin = plugin
+
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
-        md.preprocessors.register(_ReaderPreprocessor(md), "execdocs-reader", AFTER_SNIPPETS)
+        reader = _ReaderPreprocessor(md, self.plugin)
+        md.preprocessors.register(reader, "execdocs-reader", AFTER_SNIPPETS)

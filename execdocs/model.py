@@ -6,6 +6,7 @@ from (the page itself, or the snippet file for text included with `--8<--`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -23,12 +24,44 @@ class Origin:
 
 
 class InvalidPage(Exception):
-    """A page the runner refuses before running anything of it."""
+    """A page the runner refuses before running anything of it.
+
+    `origin` and `message` are its first problem; `problems` holds every problem of the
+    page, each an `InvalidPage` of its own (`file:line: what is wrong; what to do`), and
+    `str()` gives them all, one per line.
+    """
 
     def __init__(self, origin: Origin, message: str):
         super().__init__(f"{origin}: {message}")
         self.origin = origin
         self.message = message
+        self.problems: tuple[InvalidPage, ...] = (self,)
+
+    @classmethod
+    def several(cls, problems: Sequence[InvalidPage]) -> InvalidPage:
+        """One error carrying all of `problems` (each listed once, in order)."""
+        flat: dict[tuple[Origin, str], InvalidPage] = {}
+        for error in problems:
+            for problem in error.problems:
+                flat.setdefault((problem.origin, problem.message), problem)
+        if not flat:
+            raise ValueError("no problem to report")
+        first, *rest = flat.values()
+        if not rest:
+            return first
+        error = cls(first.origin, first.message)
+        error.problems = (first, *rest)
+        return error
+
+    def __str__(self) -> str:
+        return "\n".join(f"{p.origin}: {p.message}" for p in self.problems)
+
+    def __reduce__(self):  # so that it survives pickling (pytest-xdist, multiprocessing)
+        return _restore, (type(self), [(p.origin, p.message) for p in self.problems])
+
+
+def _restore(kind: type[InvalidPage], problems: list[tuple[Origin, str]]) -> InvalidPage:
+    return kind.several([kind(origin, message) for origin, message in problems])
 
 
 @dataclass

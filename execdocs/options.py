@@ -19,6 +19,13 @@ DISPLAY_OPTIONS = ("title", "linenums", "hl_lines")
 TEST_MODES = ("skip", "background")
 INTEGER_OPTIONS = ("wait", "timeout", "exit")
 SHELL_LANGS = ("bash", "sh", "shell")
+RUN_LANGS = ("console", *SHELL_LANGS, "python")
+# How pymdownx.superfences reads these; any other value makes the site show the block
+# as text, so the runner refuses it.
+_DISPLAY_VALUES = {
+    "hl_lines": (re.compile(r"\d+(?:-\d+)?(?:[ \t]+\d+(?:-\d+)?)*"), 'hl_lines="1 3-4"'),
+    "linenums": (re.compile(r"\d+(?:[ \t].*)?"), 'linenums="1"'),
+}
 
 _OPTION = re.compile(r"""\s*(?P<key>[A-Za-z_][\w-]*)=(?P<quote>["'])(?P<value>.*?)(?P=quote)""")
 _LANG = re.compile(r"[\w.+#-]*")
@@ -30,15 +37,10 @@ def parse_info(info: str, origin: Origin) -> tuple[str, dict[str, str]]:
     Raises `InvalidPage` at `origin` for anything malformed or unknown.
     """
     info = info.strip()
-    if info.startswith("{"):
-        raise InvalidPage(
-            origin,
-            f'execdocs reads info strings as `lang key="value"`, not {info!r};'
-            " write the language first, then the options",
-        )
-    lang = _LANG.match(info).group()
-    rest = info[len(lang) :]
-    if "=" in lang or (rest and not rest[0].isspace()):
+    lang, rest = split_language(info)
+    if rest.lstrip().startswith("{"):
+        return _attribute_form(info, lang, rest, origin), {}
+    if rest and not rest[0].isspace() and (lang or _test_options_in(rest)):
         raise InvalidPage(
             origin, f'{info!r} does not start with a language; write ```lang key="value"'
         )
@@ -61,6 +63,37 @@ def parse_info(info: str, origin: Origin) -> tuple[str, dict[str, str]]:
     return lang, {key: value for key, value in options.items() if key in TEST_OPTIONS}
 
 
+def split_language(info: str) -> tuple[str, str]:
+    """(language, the rest) of a stripped info string; no language when it starts with an
+    option. A leading `.` (```.sh) is not part of the language, as on the site."""
+    word = _LANG.match(info).group()
+    if info[len(word) :].startswith("="):
+        return "", info
+    return word.removeprefix("."), info[len(word) :]
+
+
+def _attribute_form(info: str, lang: str, rest: str, origin: Origin) -> str:
+    """The language of a `{.lang key="value"}` info string, which the site reads as
+    attributes. The runner does not: a block it would run (or one with a test option)
+    written this way is refused, a block that is only shown is fine."""
+    attributes = rest.strip()
+    lang = lang or next(iter(re.findall(r"(?:^|\s|\{)\.([\w#+-][\w#.+-]*)", attributes)), "")
+    named = {found.group("key") for found in re.finditer(r"(?P<key>[A-Za-z_][\w-]*)=", attributes)}
+    if lang in RUN_LANGS or named & set(TEST_OPTIONS):
+        raise InvalidPage(
+            origin,
+            f"execdocs reads options written `lang key=\"value\"`, not in braces as in {info!r};"
+            f' write the language first, then the options: ```{lang or "lang"} key="value"',
+        )
+    return lang
+
+
+def _test_options_in(text: str) -> bool:
+    """Whether `text` (options with no language first) names any test option: only the
+    site's display options may go without a language (```title="x" is shown)."""
+    return any(re.match(rf"{key}=", word) for word in text.split() for key in TEST_OPTIONS)
+
+
 def _option_matches(text: str) -> list[re.Match[str]]:
     """The `key="value"` options making up all of `text`; ValueError names a bad one."""
     matches = []
@@ -68,13 +101,29 @@ def _option_matches(text: str) -> list[re.Match[str]]:
     while text[position:].strip():
         found = _OPTION.match(text, position)
         if found is None or (found.end() < len(text) and not text[found.end()].isspace()):
-            raise ValueError(repr(text[position:].split()[0]))
+            raise ValueError(repr(_bad_token(text[position:].strip())))
         matches.append(found)
         position = found.end()
     return matches
 
 
+def _bad_token(text: str) -> str:
+    """The malformed option at the start of `text`, whole: an option whose quote is
+    never closed runs to the end."""
+    if re.match(r"""[A-Za-z_][\w-]*=["']""", text) and _OPTION.match(text) is None:
+        return text
+    quoted = re.match(r"""[^\s"']*(?:(["'])[^"']*\1?[^\s"']*)*""", text).group()
+    return quoted or text.split()[0]
+
+
 def _check(options: dict[str, str], origin: Origin) -> None:
+    for key, (pattern, example) in _DISPLAY_VALUES.items():
+        if key in options and not pattern.fullmatch(options[key]):
+            raise InvalidPage(
+                origin,
+                f'{key}="{options[key]}" is not what the site reads, so it would show the'
+                f" block as text; write e.g. {example}",
+            )
     test = options.get("test")
     if test is not None and test not in TEST_MODES:
         raise InvalidPage(origin, f'test="{test}" is not a mode; use test="skip" or "background"')

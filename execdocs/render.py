@@ -31,6 +31,8 @@ from execdocs.snippets import expand, snippet_preprocessor
 if TYPE_CHECKING:  # MkDocs' structures are imported only when a page has a project
     from mkdocs.structure.files import File
 
+    from execdocs.site_markdown import SiteMarkdown
+
 
 @dataclass
 class RenderedPage:
@@ -42,9 +44,12 @@ class RenderedPage:
 
 
 def read_source(path: Path) -> str:
-    """A page's text with newlines normalised, or InvalidPage if it cannot be read."""
+    """A page's text with newlines normalised, or InvalidPage if it cannot be read.
+
+    Read as MkDocs reads it (utf-8-sig): a byte-order mark is not part of the text, so
+    it cannot hide the front matter."""
     try:
-        return path.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        return path.read_text(encoding="utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except (OSError, UnicodeDecodeError) as error:
         message = f"cannot read the page ({error}); check the path"
         raise InvalidPage(Origin(path, 1), message) from None
@@ -60,8 +65,12 @@ def split_front_matter(text: str) -> tuple[str, dict[str, Any], int]:
     return body, meta, text[: len(text) - len(body)].count("\n")
 
 
-def render_page(path: Path, project: Project | None) -> RenderedPage:
-    """The page at `path` as the built site's Markdown, with origins; see the module doc."""
+def render_page(
+    path: Path, project: Project | None, markdown: SiteMarkdown | None = None
+) -> RenderedPage:
+    """The page at `path` as the built site's Markdown, with origins; see the module doc.
+
+    `markdown` is the site's Markdown (`SiteMarkdown.of_project`), which finds fences."""
     text = read_source(path)
     body, meta, offset = split_front_matter(text)
     source = body.split("\n")
@@ -71,11 +80,11 @@ def render_page(path: Path, project: Project | None) -> RenderedPage:
         return RenderedPage(path, source, origins, meta, meta_origin)
 
     rendered = _run_macros(project, path, body, meta, offset)
-    if rendered is not None and rendered != body:
-        lines = rendered.split("\n")
-        origins = map_rendered(lines, source, origins)
+    lines = source if rendered is None else rendered.split("\n")
+    if lines == source[: len(lines)]:  # unchanged, or only the final newline dropped
+        origins = origins[: len(lines)]
     else:
-        lines = source
+        origins = map_rendered(lines, source, origins, markdown)
 
     options = project.markdown_extension_config(SNIPPETS)
     if options is not None:
@@ -91,12 +100,15 @@ def render_page(path: Path, project: Project | None) -> RenderedPage:
 
 
 def map_rendered(
-    rendered: Sequence[str], source: Sequence[str], source_origins: Sequence[Origin]
+    rendered: Sequence[str],
+    source: Sequence[str],
+    source_origins: Sequence[Origin],
+    markdown: SiteMarkdown | None = None,
 ) -> list[Origin]:
     """The origin of each rendered line: fences paired in order, lines by difflib."""
-    source_fences = find_fences(source, source_origins)
+    source_fences = find_fences(source, source_origins, markdown)
     rough = map_lines(rendered, source, source_origins)
-    rendered_fences = find_fences(rendered, rough)
+    rendered_fences = find_fences(rendered, rough, markdown)
     if len(rendered_fences) != len(source_fences):
         differ = next(
             (

@@ -34,7 +34,7 @@ def failure_report(result: PageResult) -> str:
 
 
 def invalid_page_report(error: InvalidPage) -> str:
-    return f"{error.origin}: {error.message}"
+    return str(error)  # every problem of the page, one `file:line: ...` a line
 
 
 def _command(failure: Failure) -> str:

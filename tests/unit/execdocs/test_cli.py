@@ -105,3 +105,100 @@ def test_a_condition_the_project_does_not_define_is_an_invalid_page(tmp_path):
     done = run_cli(tmp_path, "page.md")
     assert done.returncode == 2
     assert done.stderr.startswith("page.md:1: requires='gpu' names no condition")
+
+
+LISTED = """\
+---
+title: Listed
+---
+
+```console
+$ npm run build
+> my-app@1.0.0 build
+> rm -rf dist && tsc
+$ cat <<'EOF' > app.env
+> KEY=value
+> EOF
+```
+
+!!! note
+    ```bash test="background"
+    sleep 1000
+    ```
+
+```yaml file="compose.yaml"
+services: {}
+```
+
+```console test="skip" reason="needs Docker Hub"
+$ docker pull postgres:17
+```
+
+<!-- execdocs
+```sh
+echo teardown
+```
+-->
+
+```json
+{}
+```
+"""
+
+
+def list_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "execdocs", "list", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_list_json_shows_what_would_run_and_runs_nothing(tmp_path):
+    (tmp_path / "a.md").write_text(LISTED)
+    (tmp_path / "b.md").write_text('---\nexecdocs:\n  skip: "a GPU"\n---\n```sh\ntouch ran\n```\n')
+    done = list_cli(tmp_path, "--json", "a.md", "b.md")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "" and not (tmp_path / "ran").exists()
+    assert json.loads(done.stdout) == [
+        {"page": "a.md", "line": 5, "language": "console", "action": "run", "hidden": False,
+         "commands": ["npm run build", "cat <<'EOF' > app.env\nKEY=value\nEOF"]},
+        {"page": "a.md", "line": 15, "language": "bash", "action": "background",
+         "hidden": False},
+        {"page": "a.md", "line": 19, "language": "yaml", "action": "file", "hidden": False},
+        {"page": "a.md", "line": 23, "language": "console", "action": "skip", "hidden": False,
+         "reason": "needs Docker Hub", "commands": ["docker pull postgres:17"]},
+        {"page": "a.md", "line": 28, "language": "sh", "action": "run", "hidden": True},
+        {"page": "a.md", "line": 33, "language": "json", "action": "show", "hidden": False},
+        {"page": "b.md", "line": 5, "language": "sh", "action": "skip", "hidden": False,
+         "reason": "a GPU"},
+    ]
+
+
+def test_list_reports_every_problem_of_every_page_and_exits_2(tmp_path):
+    (tmp_path / "ok.md").write_text("```console\n$ true\n```\n")
+    (tmp_path / "bad.md").write_text(
+        '```console wiat="5"\n$ ls\n```\n\n```console\nout\n```\n\n!!! note\n    ```sh\n    x\n'
+    )
+    (tmp_path / "worse.md").write_text('```console test="skip"\n$ ls\n```\n')
+    done = list_cli(tmp_path, "--json", "ok.md", "bad.md", "worse.md")
+    assert done.returncode == 2
+    assert [entry["page"] for entry in json.loads(done.stdout)] == ["ok.md"]
+    problems = done.stderr.splitlines()
+    assert [line.split(": ")[0] for line in problems] == [
+        "bad.md:1", "bad.md:6", "bad.md:10", "worse.md:1"
+    ]
+
+
+def test_list_without_json_is_for_reading(tmp_path):
+    (tmp_path / "a.md").write_text(LISTED)
+    done = list_cli(tmp_path, "a.md")
+    assert done.returncode == 0, done.stderr
+    assert "a.md:23" in done.stdout and "needs Docker Hub" in done.stdout
+    assert "    $ cat <<'EOF' > app.env\n    > KEY=value\n    > EOF" in done.stdout
+
+
+def test_run_reports_every_problem_of_an_invalid_page(tmp_path):
+    (tmp_path / "bad.md").write_text('```console wiat="5"\n$ ls\n```\n\n```console\nout\n```\n')
+    done = run_cli(tmp_path, "bad.md")
+    assert done.returncode == 2
+    assert [line.split(": ")[0] for line in done.stderr.splitlines()[:2]] == [
+        "bad.md:1", "bad.md:6"
+    ]

@@ -194,3 +194,68 @@ def test_unreadable_page(tmp_path):
     error = refused(tmp_path / "missing.md", None)
     assert error.origin == Origin(tmp_path / "missing.md", 1)
     assert "cannot read the page" in error.message
+
+
+# --- issue 13 ---------------------------------------------------------------------------
+
+
+def test_a_byte_order_mark_does_not_hide_the_front_matter(tmp_path):
+    path = tmp_path / "page.md"
+    text = '---\nexecdocs:\n  skip: "needs a GPU"\n---\n\n```console\n$ nvidia-smi\n```\n'
+    path.write_bytes("\ufeff".encode() + text.encode())
+    page = load_page(path, None)
+    assert page.options == {"skip": "needs a GPU"}
+    assert page.blocks[0].origin == Origin(path, 6)
+
+
+def test_every_problem_of_an_invalid_page_is_reported(tmp_path):
+    text = (
+        "---\nexecdocs:\n  timeout: soon\n  retries: 2\n---\n\n"
+        '```console wiat="5"\n$ ls\n```\n\n'
+        "```console\nnot a command\n```\n\n"
+        '```json test="skip" reason="x"\n{}\n```\n\n'
+        "- item\n\n  ```sh\n  echo\nback at top level\n"
+    )
+    path = write(tmp_path, text, "page.md")
+    error = refused_all(path)
+    lines = [(p.origin.line, p.message.split(";")[0]) for p in error.problems]
+    assert [line for line, _ in lines] == [1, 1, 7, 12, 15, 21]
+    assert "unknown option 'wiat'" in lines[2][1] and "shown, not run" in lines[4][1]
+    assert str(error).count("\n") == 5
+    assert all(line.startswith(f"{path}:") for line in str(error).split("\n"))
+
+
+def refused_all(path: Path) -> InvalidPage:
+    with pytest.raises(InvalidPage) as caught:
+        load_page(path, None)
+    return caught.value
+
+
+@pytest.mark.parametrize("info", ['title="Output"', 'hl_lines="2"', 'title="a b" linenums="1"'])
+def test_a_display_only_block_without_a_language_is_shown(tmp_path, info):
+    path = write(tmp_path, f"```{info}\nplain text\n```\n", "page.md")
+    [block] = load_page(path, None).blocks
+    assert (block.lang, block.kind, block.options) == ("", "shown", {})
+
+
+def test_the_attribute_form_refusal_quotes_the_whole_info_string(tmp_path):
+    path = write(tmp_path, '```console {title="a b"}\n$ ls\n```\n', "page.md")
+    error = refused_all(path)
+    assert """not in braces as in 'console {title="a b"}'""" in error.message
+    assert """'{title="a'""" not in error.message  # half a token, as it used to say
+
+
+def test_an_npm_transcript_runs_one_command(tmp_path):
+    body = "$ npm run build\n> my-app@1.0.0 build\n> rm -rf dist && tsc\n"
+    path = write(tmp_path, f"```console\n{body}```\n", "page.md")
+    [command] = load_page(path, None).blocks[0].commands
+    assert command.text == "npm run build"
+    assert command.expected == ["> my-app@1.0.0 build", "> rm -rf dist && tsc"]
+
+
+def test_blocks_follow_the_projects_markdown_extensions(project):
+    # The test project enables no def_list: a fence in a definition is shown as text.
+    text = "Term\n:   Definition\n\n    ```sh\n    echo x\n    ```\n\n```sh\necho y\n```\n"
+    path = write(project.root, text)
+    assert [block.body for block in load_page(path, project).blocks] == ["echo y"]
+    assert [block.body for block in load_page(path, None).blocks] == ["echo x", "echo y"]

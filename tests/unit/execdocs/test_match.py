@@ -150,3 +150,10 @@ def test_alignment_prefers_explaining_lines():
         ("same", 1, None),
         ("same", 2, 3),
     ]
+
+
+def test_blank_lines_leading_or_trailing_the_output_are_not_significant():
+    assert match(["two"], "\n\ntwo\n\n")
+    assert match(["", "two", ""], "two\n")
+    assert not match(["one", "two"], "one\n\ntwo\n")  # inside the output they count
+    assert output_lines("\n \nx\n\n") == ["x"]

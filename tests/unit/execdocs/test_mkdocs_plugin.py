@@ -171,3 +171,62 @@ def test_unterminated_fence_fails_the_build(tmp_path):
     )
     assert build.returncode != 0
     assert "docs/index.md:6: this ``` fence is never closed" in build.stderr
+
+
+def test_reader_lines_reads_a_tab_in_an_info_string_inside_containers():
+    lines = [
+        "!!! note",
+        '    ```console\ttitle="x"\twait="5"',
+        "    $ ls",
+        "    ```",
+        "",
+        '=== "Tab"',
+        "",
+        '    ```yaml\tfile="a.yaml"',
+        "    a: 1",
+        "    ```",
+    ]
+    origins = [Origin(Path("p.md"), k + 1) for k in range(len(lines))]
+    out = reader_lines(lines, origins)
+    assert out[1] == '    ```console title="x"'
+    assert out[7] == '    ```yaml title="a.yaml"'
+    assert [line for k, line in enumerate(out) if k not in (1, 7)] == [
+        line for k, line in enumerate(lines) if k not in (1, 7)
+    ]
+
+
+CONTAINERS = """\
+# Containers
+
+!!! note
+    ```console\twait="5"\ttitle="In a note"
+    $ echo IN-A-NOTE
+    ```
+
+=== "Tab"
+
+    ```yaml\tfile="tabbed.yaml"
+    key: IN-A-TAB
+    ```
+
+<details>
+<summary>More</summary>
+```console test="skip" reason="SKIPPED-REASON"
+$ echo IN-DETAILS
+```
+</details>
+"""
+
+
+def test_a_site_with_tabs_in_info_strings_inside_containers_builds(tmp_path):
+    write_project(tmp_path, {"docs/index.md": CONTAINERS})
+    build = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", "mkdocs.yml"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert build.returncode == 0, build.stderr
+    site = (tmp_path / "site" / "index.html").read_text()
+    assert len(code_blocks(site)) == 3
+    assert re.search(r'class="filename">In a note<', site)
+    assert re.search(r'class="filename">tabbed\.yaml<', site)
+    assert "wait=" not in site and "SKIPPED-REASON" not in site

@@ -151,3 +151,8 @@ def test_console_block_cannot_be_a_file():
 )
 def test_reader_info(info, shown):
     assert reader_info(info) == shown
+
+
+def test_a_malformed_option_is_quoted_whole():
+    message = refused('console title="a b').message
+    assert message.startswith("""malformed option 'title="a b' in""")

@@ -174,3 +174,14 @@ def test_update_source_is_pure(tmp_path):
     one = commands(path)[0]
     assert update_source(TEXT, path, [(one, "x\n")]) == TEXT.replace("old one", "x")
     assert path.read_text() == TEXT
+
+
+def test_a_blank_line_between_a_command_and_its_output_stays(tmp_path):
+    text = "```console\n$ echo one\n\nold\n\n$ true\n\n$ echo two\n\nold two\n```\n"
+    path = write(tmp_path, text)
+    one, true, two = commands(path)
+    assert one.expected == ["old"] and true.expected == []
+    update_page(path, [(one, "one\n"), (true, "now\n"), (two, "\ntwo\n")])
+    assert path.read_text() == text.replace("\nold\n", "\none\n").replace(
+        "$ true\n", "$ true\nnow\n"
+    ).replace("old two", "two")
