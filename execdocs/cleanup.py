@@ -73,6 +73,7 @@ def write_shim(directory: Path, engine: Engine, run_id: str, page_directory: Pat
         "mounts": str(page_directory / MOUNTS_NOTED), "refused": str(page_directory / REFUSED),
         "labels": {"run": RUN_LABEL, "host": HOST_LABEL, "uid": UID_LABEL},
         "isolated": isolated, "names": str(page_directory / sandbox.NAMES),
+        "images": str(page_directory / sandbox.IMAGES),
         "ports": str(page_directory / sandbox.PORTS),
         "control": str(page_directory / sandbox.CONTROL),
     }
@@ -120,6 +121,7 @@ def clean_page(
     # earlier `down`, `rm` or recreation left behind were noted by the guard beforehand.
     orphans = engine.dangling_volumes(_noted_volumes([page_directory]))
     engine.remove(orphans)
+    engine.remove_images(engine.images_in(_page_namespaces([page_directory])))
     return doomed + orphans
 
 
@@ -163,6 +165,7 @@ def reap_dead_runs(engine: Engine, base: Path | None = None) -> list[Resource]:
         orphans = engine.dangling_volumes(_noted_volumes(pages))
         engine.remove(orphans)
         doomed += orphans
+        engine.remove_images(engine.images_in(_page_namespaces(pages)))
     for root in dead_roots:
         workspace.Run(root.name.removeprefix(workspace.RUN_PREFIX), root).remove()
     return doomed
@@ -176,6 +179,17 @@ def owned_projects(run_root: Path) -> set[str]:
                 if line.strip()}
     except OSError:
         return set()
+
+
+def _page_namespaces(page_directories: list[Path]) -> set[str]:
+    """The image namespaces isolated pages built in (unique to each page)."""
+    found: set[str] = set()
+    for directory in page_directories:
+        try:
+            found.update(json.loads((directory / sandbox.IMAGES).read_text()).values())
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 def _noted_volumes(page_directories: list[Path]) -> set[str]:

@@ -105,6 +105,21 @@ class Engine:
         listed = self._docker("volume", "ls", "-q", "--filter", "dangling=true")
         return [Resource("volume", name, {}) for name in sorted(names & set(listed.split()))]
 
+    def images_in(self, namespaces: set[str]) -> list[str]:
+        """Tags (`repository:tag`) whose repository is one of `namespaces` or inside one."""
+        if not self.available or not namespaces:
+            return []
+        listed = self._docker("image", "ls", "--format", "{{.Repository}}:{{.Tag}}")
+        return [tag for tag in listed.split()
+                if tag.partition(":")[0] in namespaces
+                or tag.partition("/")[0] in namespaces]
+
+    def remove_images(self, tags: list[str]) -> None:
+        """Untag (and so delete, when no other tag holds it) each image; the layers the
+        build cache holds stay."""
+        if tags:
+            self._docker("image", "rm", *tags, check=False)
+
     def compose_report(self, project: str, log_lines: int) -> str:
         """`docker compose ps` and the last log lines of each service of `project`."""
         if not self.available:

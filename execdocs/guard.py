@@ -87,6 +87,7 @@ class Context:
         # An isolated page: reader names and ports translated (see `translate`).
         self.isolated = bool(values.get("isolated"))
         self.names = translate.Names(values.get("names", ""))
+        self.images = translate.Names(values.get("images", ""))  # image namespaces
         self.ports_file = values.get("ports", "")
         self.control = values.get("control", "")
 
@@ -121,7 +122,7 @@ def main(argv: list[str]) -> int:
         return REFUSED_STATUS
     if not context.isolated or _binary_output(args):
         os.execv(context.real, [context.real, *args])
-    translator = translate.OutputTranslator(context.names.load(),
+    translator = translate.OutputTranslator({**context.names.load(), **context.images.load()},
                                             translate.load_ports(context.ports_file))
     return _run_translated([context.real, *args], translator)
 
@@ -178,7 +179,10 @@ def guard(context: Context, args: list[str]) -> list[str]:
         if group == "compose":
             return _isolated_compose(context, args[:at + 1], rest)
         args = translate.arguments_in(args, context.names.load(),
-                                      translate.load_ports(context.ports_file))
+                                      translate.load_ports(context.ports_file),
+                                      context.images.load())
+        if command == "build" or (group == "buildx" and rest[:1] == ["build"]):
+            args = _tags_translated(context, args)
         rest = args[len(args) - len(rest):]
         if group == "container" and command in ("run", "create"):
             position = len(args) - len(rest)
@@ -299,7 +303,7 @@ def _isolated_compose(context: Context, head: list[str], rest: list[str]) -> lis
             index += 1
         index += 1
     translated = ["-p", engine, *kept]
-    override = _ports_override(context, engine, config)
+    override = _override(context, engine, config)
     if override is not None:
         if not files:
             translated += [part for found in _default_files(options) for part in ("-f", found)]
@@ -331,23 +335,53 @@ def _default_files(options: list[str]) -> list[str]:
         directory = parent
 
 
-def _ports_override(context: Context, engine: str, config: dict) -> str | None:
-    """A Compose file replacing every published port by the forwarder's, or None when
-    the project publishes nothing (or could not be read)."""
+def _override(context: Context, engine: str, config: dict) -> str | None:
+    """A Compose file that moves every published port to the forwarder's and names every
+    image the project builds in the page's own namespace (so that pages building at once
+    never tag over each other); None when there is nothing to change (or to read)."""
     lines = []
     for name, service in sorted((config.get("services") or {}).items()):
         ports = service.get("ports") or []
-        if not ports:
+        image = service.get("image") if service.get("build") else None
+        if not ports and not image:
             continue
-        lines += [f"  {json.dumps(name)}:", "    ports: !override"]
-        for port in ports:
-            lines.append(f"      - {json.dumps(_published(context, port))}")
+        lines.append(f"  {json.dumps(name)}:")
+        if image:
+            lines.append(f"    image: {json.dumps(_engine_image(context, image))}")
+        if ports:
+            lines.append("    ports: !override")
+            lines += [f"      - {json.dumps(_published(context, port))}" for port in ports]
     if not lines:
         return None
-    path = os.path.join(context.page_directory, f"ports.{engine}.yaml")
+    path = os.path.join(context.page_directory, f"override.{engine}.yaml")
     with open(path, "w") as file:
         file.write("services:\n" + "\n".join(lines) + "\n")
     return path
+
+
+def _engine_image(context: Context, reference: str) -> str:
+    """`papertrade/backend:dev` as the page builds it: `pk3j9xq2zm/backend:dev`."""
+    namespace, slash, rest = reference.partition("/")
+    if not slash:
+        namespace, colon, tag = reference.partition(":")
+        return context.images.engine_name(namespace) + colon + tag
+    if "." in namespace or ":" in namespace or namespace == "localhost":
+        return reference  # a registry's address: pushed and pulled as written
+    return context.images.engine_name(namespace) + "/" + rest
+
+
+def _tags_translated(context: Context, args: list[str]) -> list[str]:
+    """`docker build -t papertrade/x` tags in the page's namespace too."""
+    translated, index = list(args), 0
+    while index < len(translated):
+        option = translated[index]
+        if option in ("-t", "--tag") and index + 1 < len(translated):
+            translated[index + 1] = _engine_image(context, translated[index + 1])
+            index += 1
+        elif option.startswith("--tag="):
+            translated[index] = "--tag=" + _engine_image(context, option.partition("=")[2])
+        index += 1
+    return translated
 
 
 def _published(context: Context, port: dict) -> str:

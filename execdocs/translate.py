@@ -79,13 +79,20 @@ def _word(name: str) -> str:
     return rf"(?<![\w./-]){re.escape(name)}(?=$|[-_](?=[\w])|[^\w/.:-])"
 
 
-def arguments_in(args: list[str], names: dict[str, str], ports: list[dict] = ()) -> list[str]:
-    """The reader's project names in `args` replaced by the engine's, and the reader's
+def arguments_in(args: list[str], names: dict[str, str], ports: list[dict] = (),
+                 images: dict[str, str] | None = None) -> list[str]:
+    """The reader's project names in `args` replaced by the engine's, the namespaces of
+    images the page built (`papertrade/backend:dev`) by the page's own, and the reader's
     ports in a `publish=PORT` filter by the host ports standing for them."""
     if names:
         pattern = re.compile("|".join(_word(reader) for reader in
                                       sorted(names, key=len, reverse=True)))
         args = [pattern.sub(lambda found: names[found.group()], arg) for arg in args]
+    if images:
+        # A namespace before `/`, or a one-word image before its tag or digest.
+        pattern = re.compile("|".join(rf"(?<![\w./:@-]){re.escape(reader)}(?=[/:@])"
+                                      for reader in sorted(images, key=len, reverse=True)))
+        args = [pattern.sub(lambda found: images[found.group()], arg) for arg in args]
     host_ports = {str(p["port"]): str(p["host_port"]) for p in ports}
     if host_ports:
         published = re.compile(r"^(publish=)(\d+)\b")

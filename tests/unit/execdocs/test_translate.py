@@ -62,3 +62,15 @@ def test_a_publish_filter_names_the_host_port_standing_for_the_readers():
     ports = [{"host_ip": "127.0.0.1", "port": 5432, "host_port": 7217}]
     assert translate.arguments_in(["--filter", "publish=5432", "publish=80"], {}, ports) == [
         "--filter", "publish=7217", "publish=80"]
+
+
+@pytest.mark.parametrize("argument, expected", [
+    ("papertrade/backend:dev", "qk3j9xq2zm/backend:dev"),
+    ("papertrade/backend", "qk3j9xq2zm/backend"),
+    ("localhost:5000/papertrade/backend", "localhost:5000/papertrade/backend"),
+    ("/srv/papertrade/docker", "/srv/papertrade/docker"),
+    ("papertrade", "papertrade"),  # a word alone is a project, not an image
+])
+def test_the_namespace_of_an_image_the_page_built_is_the_pages(argument, expected):
+    images = {"papertrade": "qk3j9xq2zm"}
+    assert translate.arguments_in([argument], {}, (), images) == [expected]
