@@ -80,8 +80,9 @@ test-browser: setup chromium ## the built site in headless chromium, WCAG 2.2 AA
 measure: provision ## build every image, time the stack, write docs/data/measurements.json
 	$(PY) -m papertrade_docs.measure $(MEASURE_ARGS)
 
-bench: setup ## execdocs speed: 200 console commands, runner vs plain bash; writes docs/data/bench.json
+bench: provision ## runner speed (docs/data/bench.json); isolation's cost, pages serial vs two workers (docs/data/bench_docs.json)
 	$(PY) -m execdocs.bench --json docs/data/bench.json
+	$(PY) -m papertrade_docs.bench_docs --json docs/data/bench_docs.json
 
 note: setup ## new progress note: make note TITLE="..." [AUTHOR=key] [CATEGORY=Name]
 	@# Read from the environment, so quotes in a title reach Python intact.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -23,9 +24,26 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 860}
+AXE = ROOT / "tests" / "site" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _site_path() -> str:
+    """site_url's path ("/docker-docs/"): the 404 page links its assets below it."""
+    match = re.search(r"^site_url:\s*\S+?://[^/\s]+(/\S*)$",
+                      (ROOT / "mkdocs.yml").read_text(), re.MULTILINE)
+    return match.group(1).rstrip("/") + "/" if match else "/"
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
+    """Serves the site at / and, as where it is deployed, at site_url's path too."""
+
+    prefix = _site_path()
+
+    def translate_path(self, path):
+        if self.prefix != "/" and path.startswith(self.prefix):
+            path = "/" + path[len(self.prefix):]
+        return super().translate_path(path)
+
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass
 
@@ -42,6 +60,13 @@ class BuiltSite:
             relative = path.parent.relative_to(self.directory).as_posix()
             pages.append("" if relative == "." else f"{relative}/")
         return pages
+
+    def every_page(self) -> list[str]:
+        """html_pages() and every other HTML file of the build (404.html)."""
+        others = sorted(path.relative_to(self.directory).as_posix()
+                        for path in self.directory.rglob("*.html")
+                        if path.name != "index.html")
+        return self.html_pages() + others
 
     def url(self, page: str) -> str:
         return f"{self.base_url}/{page}"
@@ -130,6 +155,45 @@ def open_page(browser, built_site):
     yield open_
     for context in contexts:
         context.close()
+
+
+# Two frames after `load`: Material has mounted its components (copy buttons, tabs).
+SETTLED = """async () => {
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  await Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)));
+}"""
+
+
+@pytest.fixture
+def visit_each(open_page, built_site):
+    """visit_each(paths, color_scheme="light") -> (path, page) for each path, in one page
+    reused throughout.
+
+    Faster than open_page per path (no new context, no "networkidle" wait), for checks
+    of what a page shows; foreign requests are still aborted. Checks of what a load
+    does (console errors, requests) keep open_page.
+    """
+
+    def each(paths, color_scheme: str = "light"):
+        page = None
+        for path in paths:
+            if page is None:
+                page, _ = open_page(path, color_scheme=color_scheme)
+            else:
+                page.goto(built_site.url(path), wait_until="load")
+            page.evaluate(SETTLED)
+            yield path, page
+
+    return each
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, from the npm registry (tests/site/axe/package-lock.json)."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE.relative_to(ROOT)} is missing: run 'make chromium' (or "
+                    "bash tests/site/ensure-axe.sh)", pytrace=False)
+    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

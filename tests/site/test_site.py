@@ -62,10 +62,9 @@ def test_every_page_loads_without_errors_or_foreign_requests(built_site, open_pa
     assert not problems, "\n".join(problems)
 
 
-def test_no_page_shows_template_snippet_option_or_hidden_text(built_site, open_page):
+def test_no_page_shows_template_snippet_option_or_hidden_text(built_site, visit_each):
     problems = []
-    for path in built_site.html_pages():
-        page, _ = open_page(path)
+    for path, page in visit_each(built_site.html_pages()):
         visible = page.locator(".md-content").inner_text()
         for what, pattern in LEFTOVERS.items():
             for match in pattern.finditer(visible):
@@ -83,15 +82,13 @@ def test_no_page_shows_template_snippet_option_or_hidden_text(built_site, open_p
         for value in attributes:
             if FENCE_OPTION.search(value) or "=" in value:
                 problems.append(f"/{path}: a code block carries fence options: {value!r}")
-        page.context.close()
     assert not problems, "\n".join(problems)
 
 
-def test_every_fenced_block_is_a_code_block_with_a_copy_button(built_site, open_page):
+def test_every_fenced_block_is_a_code_block_with_a_copy_button(built_site, visit_each):
     problems = []
     checked_sources = 0
-    for path in built_site.html_pages():
-        page, _ = open_page(path)
+    for path, page in visit_each(built_site.html_pages()):
         blocks = page.locator(".md-content pre > code")
         buttons = page.locator(".md-content pre button.md-code__button[data-md-type='copy']")
         if blocks.count() != buttons.count():
@@ -105,7 +102,6 @@ def test_every_fenced_block_is_a_code_block_with_a_copy_button(built_site, open_
             if blocks.count() < len(shown):
                 problems.append(f"/{path}: {source.relative_to(ROOT)} has {len(shown)} "
                                 f"fenced blocks but the page shows {blocks.count()} code blocks")
-        page.context.close()
     assert checked_sources >= 2, "no page had an 'edit this page' link to find its source by"
     assert not problems, "\n".join(problems)
 
@@ -179,14 +175,14 @@ def _main_pages(built_site) -> dict[str, str]:
     return pages
 
 
-def test_screenshots_of_the_main_pages(built_site, open_page, screenshots_dir):
+def test_screenshots_of_the_main_pages(built_site, visit_each, screenshots_dir):
     written = []
-    for name, path in _main_pages(built_site).items():
-        for scheme in ("light", "dark"):
-            page, _ = open_page(path, color_scheme=scheme)
-            target = screenshots_dir / f"{name}-{scheme}.png"
+    pages = _main_pages(built_site)
+    names = {path: name for name, path in pages.items()}
+    for scheme in ("light", "dark"):
+        for path, page in visit_each(list(pages.values()), color_scheme=scheme):
+            target = screenshots_dir / f"{names[path]}-{scheme}.png"
             page.screenshot(path=str(target), full_page=True)
             written.append(target)
-            page.context.close()
     for target in written:
         assert target.stat().st_size > 10_000, f"{target} looks blank"
