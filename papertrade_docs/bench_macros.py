@@ -1,5 +1,6 @@
-"""The execdocs benchmark's figures as page macros, from docs/data/bench.json
-(written by `make bench`), so a page quotes them instead of copying them."""
+"""The benchmarks' figures as page macros, from docs/data/bench.json (the runner's speed)
+and docs/data/bench_docs.json (isolation and the docs suite), both written by `make
+bench`, so a page quotes them instead of copying them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from functools import cache
 from pathlib import Path
 
 BENCH_FILE = Path("docs/data/bench.json")
+BENCH_DOCS_FILE = Path("docs/data/bench_docs.json")
 REMEDY = "run `make bench`"
 
 
@@ -25,7 +27,7 @@ def load_bench(path: Path) -> dict:
 
 
 def bench_figure(data: dict, key: str, source: Path = BENCH_FILE) -> str:
-    """A ratio as `1.08`, milliseconds as `311 ms`, counts as they are."""
+    """A ratio as `1.08`, milliseconds as `311 ms`, seconds as `95 s`, counts as they are."""
     if key not in data or key == "measured":
         known = ", ".join(k for k in data if k != "measured")
         raise BenchError(f"{source}: no figure {key!r} (known: {known}); {REMEDY}")
@@ -34,6 +36,8 @@ def bench_figure(data: dict, key: str, source: Path = BENCH_FILE) -> str:
         return f"{value:.2f}"
     if key.endswith("_ms"):
         return f"{value:.0f} ms"
+    if key.endswith("_s"):
+        return f"{value:.0f} s"
     return str(value)
 
 
@@ -61,3 +65,21 @@ def register_bench(env) -> None:
     @env.macro
     def bench_measured() -> str:
         return bench_measured_on(data())
+
+    docs_source = Path(env.project_dir) / BENCH_DOCS_FILE
+
+    @cache
+    def docs_data() -> dict:
+        return load_bench(docs_source)
+
+    @env.macro
+    def bench_docs(key: str) -> str:
+        return bench_figure(docs_data(), key, BENCH_DOCS_FILE)
+
+    @env.macro
+    def bench_docs_measured() -> str:
+        measured = docs_data().get("measured") or {}
+        if "when" not in measured:
+            raise BenchError(f"{BENCH_DOCS_FILE}: no 'measured.when'; {REMEDY}")
+        return (f"Measured by `make bench` on {measured['when'][:10]}, "
+                f"{measured.get('cpus')} CPUs")
