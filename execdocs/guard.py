@@ -122,8 +122,9 @@ def main(argv: list[str]) -> int:
         return REFUSED_STATUS
     if not context.isolated or _binary_output(args):
         os.execv(context.real, [context.real, *args])
-    translator = translate.OutputTranslator({**context.names.load(), **context.images.load()},
-                                            translate.load_ports(context.ports_file))
+    translator = translate.OutputTranslator(context.names.load(),
+                                            translate.load_ports(context.ports_file),
+                                            context.images.load())
     return _run_translated([context.real, *args], translator)
 
 

@@ -104,8 +104,12 @@ def arguments_in(args: list[str], names: dict[str, str], ports: list[dict] = (),
 class OutputTranslator:
     """Engine names and ports in output, written back as the reader's."""
 
-    def __init__(self, names: dict[str, str], ports: list[dict]):
-        self.names = {engine: reader for reader, engine in names.items()}
+    def __init__(self, names: dict[str, str], ports: list[dict],
+                 images: dict[str, str] | None = None):
+        # Reader -> engine maps turned round: a project and an image namespace may share
+        # the reader's word (`papertrade`) but never an engine's.
+        self.names = {engine: reader for mapping in (names, images or {})
+                      for reader, engine in mapping.items()}
         self.ports = {str(p["host_port"]): str(p["port"]) for p in ports}
         parts = []
         if self.names:

@@ -74,3 +74,10 @@ def test_a_publish_filter_names_the_host_port_standing_for_the_readers():
 def test_the_namespace_of_an_image_the_page_built_is_the_pages(argument, expected):
     images = {"papertrade": "qk3j9xq2zm"}
     assert translate.arguments_in([argument], {}, (), images) == [expected]
+
+
+def test_a_project_and_an_image_namespace_of_one_word_both_read_back():
+    translator = translate.OutputTranslator({"papertrade": "pc5cf5fvce"}, [],
+                                            {"papertrade": "ppsnhjxk76"})
+    assert translator(b"pc5cf5fvce-backend-1 ppsnhjxk76/backend:dev") == (
+        b"papertrade-backend-1 papertrade/backend:dev")
