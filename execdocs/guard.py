@@ -341,9 +341,15 @@ def _override(context: Context, engine: str, config: dict) -> str | None:
     image the project builds in the page's own namespace (so that pages building at once
     never tag over each other); None when there is nothing to change (or to read)."""
     lines = []
-    for name, service in sorted((config.get("services") or {}).items()):
+    services = config.get("services") or {}
+    # An image another build starts FROM keeps its name: the Dockerfile names it literally
+    # (and this engine's BuildKit cannot redirect a FROM to another image).
+    bases = _from_images(services)
+    for name, service in sorted(services.items()):
         ports = service.get("ports") or []
         image = service.get("image") if service.get("build") else None
+        if image in bases:
+            image = None
         if not ports and not image:
             continue
         lines.append(f"  {json.dumps(name)}:")
@@ -358,6 +364,29 @@ def _override(context: Context, engine: str, config: dict) -> str | None:
     with open(path, "w") as file:
         file.write("services:\n" + "\n".join(lines) + "\n")
     return path
+
+
+def _from_images(services: dict) -> set[str]:
+    """The images the project's Dockerfiles start FROM."""
+    found = set()
+    for service in services.values():
+        build = service.get("build")
+        if not isinstance(build, dict) or not build.get("context"):
+            continue
+        path = os.path.join(build["context"], build.get("dockerfile") or "Dockerfile")
+        try:
+            with open(path) as dockerfile:
+                lines = dockerfile.read().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            words = line.split()
+            if words and words[0].upper() == "FROM":
+                images = [word for word in words[1:] if not word.startswith("--")]
+                if images:
+                    found.add(images[0])
+                    found.add(images[0].removesuffix(":latest"))
+    return found
 
 
 def _engine_image(context: Context, reference: str) -> str:
