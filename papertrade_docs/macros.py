@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from papertrade_docs.bench_macros import register_bench
+from papertrade_docs.diagrams import register_diagrams
 from papertrade_docs.envref.table import reference_table
 from papertrade_docs.figure_macros import figure_macros
 from papertrade_docs.measurements import DATA_FILE, Measurements, load
@@ -22,6 +23,7 @@ def define_env(env):
     define_site_macros(env)  # execdocs_coverage, progress_by_task (papertrade_docs/site_macros.py)
     register_env_reference(env)
     register_bench(env)  # bench, bench_measured (papertrade_docs/bench_macros.py)
+    register_diagrams(env)  # stack_diagram (papertrade_docs/diagrams/)
 
 
 def register_measurements(env) -> None:

@@ -1,0 +1,63 @@
+"""Diagrams of the Docker stacks, drawn from their Compose files.
+
+    python -m papertrade_docs.diagrams --refresh   # rewrite docs/data/compose-*.json
+    python -m papertrade_docs.diagrams --check     # exit 1 when a snapshot is stale
+    python -m papertrade_docs.diagrams --svg dev   # print a diagram
+
+`stack_diagram("dev")` and `stack_diagram("prod")` are page macros (registered by
+papertrade_docs/macros.py). Each reads a stack's Compose file the way Compose itself
+does (`docker compose config --format json`, compose.py), keeps what the picture
+shows, and draws it as inline SVG with the project's own code (svg.py).
+
+Why the macro always draws from the committed snapshot (docs/data/compose-dev.json,
+compose-prod.json), never from a live `docker compose config`:
+
+- The Pages workflow builds the site without Docker; a macro that used Compose when
+  present and the snapshot otherwise would publish one picture and preview another
+  whenever the two disagree, and nobody would notice which one a build used.
+- The build stays deterministic and fast, and independent of the builder's shell
+  (an exported BACKEND_PORT or COMPOSE_FILE would otherwise redraw the published site).
+- Staleness is caught where it belongs, in the tests: tests/unit/test_diagram_snapshot.py
+  runs `docker compose config` now and fails, naming what changed and the refresh
+  command, when the snapshot no longer says the same. A changed port, a renamed
+  service or a new volume therefore fails the tests until the snapshot is refreshed,
+  and the refreshed snapshot shows up in the diff of the change that caused it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .compose import REFRESH, STACKS, DiagramError, Stack, load_snapshot, stack
+from .svg import stack_svg
+
+CAPTION = (
+    "Drawn from what <code>docker compose config</code> reports for "
+    "<code>{compose}</code> with the settings of <code>{env}</code>. An arrow points from "
+    "a service to one it waits for (<code>depends_on</code>), labelled with the condition; "
+    "a secret line names the build stages that mount the secret."
+)
+
+
+def diagram(spec: Stack, data: dict) -> str:
+    """The figure for a page: the SVG and its caption, on one line."""
+    svg = stack_svg(data, f"{spec.title}: services, ports, mounts, networks and secrets")
+    compose = spec.compose_file.removeprefix("docker/")
+    env = spec.env_file.removeprefix("docker/")
+    return (
+        f'<figure class="pt-stack-figure">{svg}'
+        f"<figcaption>{CAPTION.format(compose=compose, env=env)}</figcaption></figure>"
+    )
+
+
+def register_diagrams(env) -> None:
+    """stack_diagram(key): the diagram of a stack, from its committed snapshot."""
+    root = Path(env.project_dir)
+
+    @env.macro
+    def stack_diagram(key: str) -> str:
+        spec = stack(key)
+        return diagram(spec, load_snapshot(spec, root))
+
+
+__all__ = ["REFRESH", "STACKS", "DiagramError", "diagram", "register_diagrams", "stack"]

@@ -1,0 +1,53 @@
+"""python -m papertrade_docs.diagrams --refresh | --check | --svg KEY (see __init__.py)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import diagram
+from .compose import (
+    ROOT,
+    STACKS,
+    DiagramError,
+    load_snapshot,
+    snapshot_of,
+    stack,
+    staleness,
+    write_snapshot,
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m papertrade_docs.diagrams")
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--refresh", action="store_true",
+                        help="rewrite every stack's snapshot from `docker compose config`")
+    action.add_argument("--check", action="store_true",
+                        help="exit 1 when a snapshot no longer matches its Compose file")
+    action.add_argument("--svg", metavar="KEY", choices=sorted(STACKS),
+                        help="print the figure of one stack, from its snapshot")
+    options = parser.parse_args(argv)
+    try:
+        if options.refresh:
+            for spec in STACKS.values():
+                path = write_snapshot(spec, snapshot_of(spec))
+                print(f"{path.relative_to(ROOT)}: {spec.compose_file} with {spec.env_file}")
+            return 0
+        if options.check:
+            problems = [p for p in (staleness(spec) for spec in STACKS.values()) if p]
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            if not problems:
+                print(f"{len(STACKS)} stack snapshots match their Compose files")
+            return 1 if problems else 0
+        spec = stack(options.svg)
+        print(diagram(spec, load_snapshot(spec)))
+        return 0
+    except DiagramError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
