@@ -9,11 +9,12 @@ a page, with two changes that do not move any block: its code blocks are rendere
 numbered markers instead of being highlighted, and no inline or tree processing is done.
 A fence whose marker reaches the HTML outside a comment is a block a reader sees.
 
-Each opening line is judged as the site judges it: after the execdocs plugin has taken
-the test options out of it (`options.reader_info`), which it does to every line `scan`
-reports in `openers`. A line that plainly means to open a block (a language and more
-words, or `key=` first) but that superfences does not take is reported in `misread`, so
-that the runner can refuse a malformed option instead of silently not running the block.
+Each opening line is judged as the site judges it: after the execdocs Markdown extension
+has taken the test options out of it (`options.reader_info`), which it does to every
+line `scan` reports in `openers`. A line that plainly means to open a block (a language
+and more words, or `key=` first) but that superfences does not take is reported in
+`misread`, so that the runner can refuse a malformed option instead of silently not
+running the block.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ if TYPE_CHECKING:
     from execdocs.config import Project
 
 SUPERFENCES = "pymdownx.superfences"
-# Expanded by execdocs itself (with origins) before a page gets here. (Extensions given
-# as objects, such as this package's own MkDocs extension, are left out too.)
-_LEFT_OUT = ("pymdownx.snippets",)
+# Expanded by execdocs itself (with origins) before a page gets here; and the extension
+# that cleans fences for readers, which scans with this very class (each line is judged
+# as cleaned already, below). Extensions given as objects are left out too.
+_LEFT_OUT = ("pymdownx.snippets", "execdocs.markdown_extension")
 
 # What a page outside any MkDocs project is read with: Material for MkDocs' usual set.
 DEFAULT_EXTENSIONS = (
@@ -191,7 +193,7 @@ def _detector_class() -> type:
 
     class Detector(base):
         """superfences' own preprocessor, deciding on each opening line as it would after
-        the execdocs plugin cleaned it, and recording what it opens and closes."""
+        the execdocs Markdown extension cleaned it, and recording what it opens and closes."""
 
         force: dict[int, bool]
 

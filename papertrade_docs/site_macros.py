@@ -1,4 +1,8 @@
-"""Macros of the site itself: the landing page's coverage summary and the notes by task."""
+"""Macros of the site itself: the landing page's coverage summary and the notes by task.
+
+They run under mkdocs-macros and under Zensical's own macros support, whose `env` has
+no `conf["config_file_path"]` and whose `env.page` is not MkDocs' page (it has `path`,
+relative to `docs_dir`, instead of `file.abs_src_path`)."""
 
 from __future__ import annotations
 
@@ -8,9 +12,29 @@ from .coverage_macro import COVERAGE_FILE, read_coverage, render_coverage
 from .progress.by_task import tasks_table
 from .progress.settings import load_settings
 
+CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
+
+
+def config_file_of(env) -> Path:
+    """The site's mkdocs.yml: MkDocs names it; under Zensical, the project's root holds it."""
+    named = env.conf.get("config_file_path")
+    if named:
+        return Path(named)
+    root = Path(env.project_dir)
+    return next((root / name for name in CONFIG_NAMES if (root / name).is_file()),
+                root / CONFIG_NAMES[0])
+
+
+def page_source(env) -> Path:
+    """The current page's source file, under either generator."""
+    file = getattr(env.page, "file", None)
+    if file is not None:  # MkDocs
+        return Path(file.abs_src_path)
+    return Path(env.project_dir) / env.conf.get("docs_dir", "docs") / env.page.path
+
 
 def define_site_macros(env) -> None:
-    config_file = Path(env.conf["config_file_path"])
+    config_file = config_file_of(env)
     root = Path(env.project_dir)
 
     @env.macro
@@ -21,5 +45,4 @@ def define_site_macros(env) -> None:
     @env.macro
     def progress_by_task() -> str:
         """The progress notes grouped by task, as a table linking every note."""
-        page_dir = Path(env.page.file.abs_src_path).parent
-        return tasks_table(load_settings(config_file), page_dir)
+        return tasks_table(load_settings(config_file), page_source(env).parent)
