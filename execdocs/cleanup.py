@@ -74,6 +74,7 @@ def write_shim(directory: Path, engine: Engine, run_id: str, page_directory: Pat
         "labels": {"run": RUN_LABEL, "host": HOST_LABEL, "uid": UID_LABEL},
         "isolated": isolated, "names": str(page_directory / sandbox.NAMES),
         "images": str(page_directory / sandbox.IMAGES),
+        "built": str(page_directory / sandbox.BUILT),
         "ports": str(page_directory / sandbox.PORTS),
         "control": str(page_directory / sandbox.CONTROL),
     }

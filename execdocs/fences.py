@@ -8,7 +8,7 @@ gets its lines, its info string as written, and its body with the container's
 indentation removed (tabs inside the text are kept, as a file written from it needs).
 
 `<!-- execdocs ... -->` comments hide blocks from readers: the site never sees them
-(the MkDocs plugin removes them first), so the visible blocks are found on the page
+(the Markdown extension removes them first), so the visible blocks are found on the page
 without them, and the blocks inside each are found on its own text and marked hidden.
 
 A fence that is opened but never closed (the site would show it as text) is an

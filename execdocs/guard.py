@@ -88,6 +88,7 @@ class Context:
         self.isolated = bool(values.get("isolated"))
         self.names = translate.Names(values.get("names", ""))
         self.images = translate.Names(values.get("images", ""))  # image namespaces
+        self.built = values.get("built", "")  # reader -> engine reference of each image
         self.ports_file = values.get("ports", "")
         self.control = values.get("control", "")
 
@@ -181,7 +182,7 @@ def guard(context: Context, args: list[str]) -> list[str]:
             return _isolated_compose(context, args[:at + 1], rest)
         args = translate.arguments_in(args, context.names.load(),
                                       translate.load_ports(context.ports_file),
-                                      context.images.load())
+                                      translate.load_map(context.built))
         if command == "build" or (group == "buildx" and rest[:1] == ["build"]):
             args = _tags_translated(context, args)
         rest = args[len(args) - len(rest):]
@@ -392,12 +393,19 @@ def _from_images(services: dict) -> set[str]:
 def _engine_image(context: Context, reference: str) -> str:
     """`papertrade/backend:dev` as the page builds it: `pk3j9xq2zm/backend:dev`."""
     namespace, slash, rest = reference.partition("/")
+    if slash and ("." in namespace or ":" in namespace or namespace == "localhost"):
+        return reference  # a registry's address: pushed and pulled as written
     if not slash:
         namespace, colon, tag = reference.partition(":")
-        return context.images.engine_name(namespace) + colon + tag
-    if "." in namespace or ":" in namespace or namespace == "localhost":
-        return reference  # a registry's address: pushed and pulled as written
-    return context.images.engine_name(namespace) + "/" + rest
+        engine = context.images.engine_name(namespace) + colon + tag
+    else:
+        engine = context.images.engine_name(namespace) + "/" + rest
+    translate.record(context.built, _tagged(reference), _tagged(engine))
+    return engine
+
+
+def _tagged(reference: str) -> str:
+    return reference if ":" in reference.rsplit("/", 1)[-1] else reference + ":latest"
 
 
 def _tags_translated(context: Context, args: list[str]) -> list[str]:

@@ -27,6 +27,7 @@ CONTROL = "ports.sock"  # in the page directory: the forwarder's control socket
 PORTS = "ports.json"  # in the page directory: reader port -> host port
 NAMES = "names.json"  # in the page directory: reader project name -> engine's
 IMAGES = "images.json"  # in the page directory: reader image namespace -> the page's
+BUILT = "built.json"  # in the page directory: reader image reference -> the page's
 _READY_SECONDS = 10
 
 

@@ -65,6 +65,31 @@ class Names:
             return names[reader]
 
 
+def record(path: str, reader: str, engine: str) -> None:
+    """Add `reader` -> `engine` to the JSON map in `path` (the images a page built)."""
+    with open(f"{path}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            with open(path) as file:
+                known = json.load(file)
+        except (OSError, ValueError):
+            known = {}
+        if known.get(reader) != engine:
+            known[reader] = engine
+            partial = f"{path}.partial"
+            with open(partial, "w") as file:
+                json.dump(known, file)
+            os.replace(partial, path)
+
+
+def load_map(path: str) -> dict[str, str]:
+    try:
+        with open(path) as file:
+            return json.load(file)
+    except (OSError, ValueError):
+        return {}
+
+
 def load_ports(path: str) -> list[dict]:
     try:
         with open(path) as file:
@@ -81,18 +106,22 @@ def _word(name: str) -> str:
 
 def arguments_in(args: list[str], names: dict[str, str], ports: list[dict] = (),
                  images: dict[str, str] | None = None) -> list[str]:
-    """The reader's project names in `args` replaced by the engine's, the namespaces of
-    images the page built (`papertrade/backend:dev`) by the page's own, and the reader's
+    """The reader's project names in `args` replaced by the engine's, the images the page
+    built (`papertrade/backend:dev`, reader -> engine reference) by the page's own, and the reader's
     ports in a `publish=PORT` filter by the host ports standing for them."""
     if names:
         pattern = re.compile("|".join(_word(reader) for reader in
                                       sorted(names, key=len, reverse=True)))
         args = [pattern.sub(lambda found: names[found.group()], arg) for arg in args]
     if images:
-        # A namespace before `/`, or a one-word image before its tag or digest.
-        pattern = re.compile("|".join(rf"(?<![\w./:@-]){re.escape(reader)}(?=[/:@])"
-                                      for reader in sorted(images, key=len, reverse=True)))
-        args = [pattern.sub(lambda found: images[found.group()], arg) for arg in args]
+        # Whole references only (`papertrade/backend:dev`; without a tag, `:latest`):
+        # an image the page did not build keeps its name, whatever its namespace.
+        wanted = dict(images)
+        wanted.update({reader.removesuffix(":latest"): engine.removesuffix(":latest")
+                       for reader, engine in images.items() if reader.endswith(":latest")})
+        pattern = re.compile("|".join(rf"(?<![\w./:@-]){re.escape(reader)}(?![\w./:@-])"
+                                      for reader in sorted(wanted, key=len, reverse=True)))
+        args = [pattern.sub(lambda found: wanted[found.group()], arg) for arg in args]
     host_ports = {str(p["port"]): str(p["host_port"]) for p in ports}
     if host_ports:
         published = re.compile(r"^(publish=)(\d+)\b")

@@ -66,14 +66,16 @@ def test_a_publish_filter_names_the_host_port_standing_for_the_readers():
 
 @pytest.mark.parametrize("argument, expected", [
     ("papertrade/backend:dev", "qk3j9xq2zm/backend:dev"),
-    ("papertrade/backend", "qk3j9xq2zm/backend"),
+    ("papertrade/backend", "qk3j9xq2zm/backend"),  # :latest
+    ("papertrade/backend:prod", "papertrade/backend:prod"),  # not built by the page
     ("localhost:5000/papertrade/backend", "localhost:5000/papertrade/backend"),
-    ("/srv/papertrade/docker", "/srv/papertrade/docker"),
+    ("/srv/papertrade/backend:dev", "/srv/papertrade/backend:dev"),
     ("papertrade", "papertrade"),  # a word alone is a project, not an image
 ])
-def test_the_namespace_of_an_image_the_page_built_is_the_pages(argument, expected):
-    images = {"papertrade": "qk3j9xq2zm"}
-    assert translate.arguments_in([argument], {}, (), images) == [expected]
+def test_an_image_the_page_built_is_the_pages(argument, expected):
+    built = {"papertrade/backend:dev": "qk3j9xq2zm/backend:dev",
+             "papertrade/backend:latest": "qk3j9xq2zm/backend:latest"}
+    assert translate.arguments_in([argument], {}, (), built) == [expected]
 
 
 def test_a_project_and_an_image_namespace_of_one_word_both_read_back():
