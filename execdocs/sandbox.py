@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,15 +89,14 @@ class Sandbox:
         self.processes.append(forwarder)
 
     def stop(self) -> None:
+        # Neither keeps anything worth a graceful end: the namespace goes with the shell.
+        # The kernel takes its time tearing a namespace down; the next page need not wait
+        # for that, so the processes are reaped in the background.
         for process in self.processes:
             if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
                 process.kill()
-                process.wait()
+        threading.Thread(target=_reap, args=(list(self.processes),), daemon=True).start()
+        self.processes.clear()
         if self._exit_write is not None:
             os.close(self._exit_write)
             self._exit_write = None
@@ -112,6 +112,11 @@ class Sandbox:
         resolver = self.directory / "resolv.conf"
         resolver.write_text("nameserver 10.0.2.3\n")  # slirp4netns's DNS forwarder
         return resolver
+
+
+def _reap(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.wait()
 
 
 def _wait_readable(fd: int, seconds: float) -> None:
