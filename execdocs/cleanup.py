@@ -113,8 +113,10 @@ def clean_page(
     # CLI by another path is caught by `clean_run` at the end of the run.
     if not engine.available or not (page_directory / DOCKER_USED).exists():
         return []
-    projects = page_compose_projects(engine, copy, page_directory)
     owned = owned_projects(page_directory.parent.parent)
+    # Owned projects too: `docker compose run --rm` leaves a project's volumes and
+    # networks with no container that would name the project.
+    projects = page_compose_projects(engine, copy, page_directory) | owned
     doomed = _compose_resources(engine, projects, owned, [copy], started)
     doomed += _labelled(engine, f"{RUN_LABEL}={run_id}")
     engine.remove(doomed)
@@ -131,8 +133,9 @@ def clean_run(engine: Engine, run_id: str, root: Path, started: float) -> list[R
     run's directory, and anything still carrying the run's label."""
     if not engine.available:
         return []
+    owned = owned_projects(root)
     projects = _projects_under(engine, [root], list(root.glob(f"pages/*/{PROJECTS_NOTED}")))
-    doomed = _compose_resources(engine, projects, owned_projects(root), [root], started)
+    doomed = _compose_resources(engine, projects | owned, owned, [root], started)
     doomed += _labelled(engine, f"{RUN_LABEL}={run_id}")
     engine.remove(doomed)
     return doomed
@@ -151,7 +154,7 @@ def reap_dead_runs(engine: Engine, base: Path | None = None) -> list[Resource]:
     if engine.available:
         noted = [notes for root in dead_roots for notes in root.glob(f"pages/*/{PROJECTS_NOTED}")]
         owned = set().union(*(owned_projects(root) for root in dead_roots))
-        projects = _projects_under(engine, dead_roots, noted)
+        projects = _projects_under(engine, dead_roots, noted) | owned
         oldest = min((r.stat().st_mtime for r in dead_roots), default=0.0)
         doomed = _compose_resources(engine, projects, owned, dead_roots, oldest)
         host, uid = socket.gethostname(), str(os.getuid())

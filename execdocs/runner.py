@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from execdocs import cleanup, sandbox, update, workspace
+from execdocs import cleanup, sandbox, translate, update, workspace
 from execdocs.docker_engine import Engine
 from execdocs.model import Block, Command, InvalidPage, Page
 from execdocs.results import BlockResult, Failure, PageResult
@@ -286,9 +286,15 @@ class _PageRun:
 
     def _collect_diagnostics(self) -> list[str]:
         found = []
+        # An isolated page's projects, ports and images under the names the page shows.
+        shown_as = translate.OutputTranslator(
+            translate.Names(str(self.directory / sandbox.NAMES)).load(),
+            translate.load_ports(str(self.directory / sandbox.PORTS)),
+            translate.Names(str(self.directory / sandbox.IMAGES)).load())
         for project in sorted(cleanup.page_compose_projects(self.engine, self.copy,
                                                             self.directory)):
-            found.append(self.engine.compose_report(project, LOG_TAIL))
+            report = self.engine.compose_report(project, LOG_TAIL)
+            found.append(shown_as(report.encode()).decode(errors="replace"))
         for log in self.background_logs:
             lines = log.read_text(errors="replace").splitlines()[-LOG_TAIL:] if log.exists() else []
             found.append(f"last lines of the background block's output ({log.name}):\n"

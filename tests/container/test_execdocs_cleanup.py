@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from execdocs import processes
+from execdocs import processes, sandbox
 
 pytestmark = pytest.mark.container
 
@@ -27,16 +27,26 @@ def docker(*args: str) -> str:
     return subprocess.run(["docker", *args], capture_output=True, text=True, check=True).stdout
 
 
-def leftovers(name: str) -> list[str]:
-    """Every container, network and volume whose name or Compose project starts with
-    `name` (a test's unique prefix)."""
-    found = []
+def engine_entries() -> set[str]:
+    """Every container, network and volume on the engine, as `kind name`."""
+    found = set()
     for lister, field in ((["ps", "-a"], "Names"), (["network", "ls"], "Name"),
                           (["volume", "ls"], "Name")):
-        found += [f"{lister[0]} {line}" for line in
-                  docker(*lister, "--format", f"{{{{.{field}}}}}").split()
-                  if line.startswith(name)]
+        found |= {f"{lister[0]} {line}" for line in
+                  docker(*lister, "--format", f"{{{{.{field}}}}}").split()}
     return found
+
+
+_before: set[str] = set()  # the engine before the test (see the `name` fixture)
+
+
+def leftovers(name: str) -> list[str]:
+    """Every container, network and volume whose name starts with `name` (a test's unique
+    prefix), or that appeared since the test began: an isolated page runs its projects
+    under names of its own, which the prefix would miss. (The container tests run one at
+    a time, so what appeared is the test's.)"""
+    return sorted(entry for entry in engine_entries()
+                  if entry.split(" ", 1)[1].startswith(name) or entry not in _before)
 
 
 def gone(pid: int) -> bool:
@@ -113,13 +123,26 @@ def wait_for_file(path: Path, process: subprocess.Popen) -> None:
         time.sleep(0.1)
 
 
+@pytest.fixture(autouse=True, params=["on", "off"])
+def isolation(request, monkeypatch) -> str:
+    """Each test with pages isolated (their own names and network) and without."""
+    if request.param == "on" and sandbox.unavailable():
+        pytest.skip(f"pages cannot be isolated here: {sandbox.unavailable()}")
+    monkeypatch.setenv(sandbox.SWITCH, request.param)
+    return request.param
+
+
 @pytest.fixture
 def name() -> str:
+    global _before
+    _before = engine_entries()
     unique = f"edtest-{uuid.uuid4().hex[:8]}"
     yield unique
     # Should the runner have failed its promise, leave nothing behind anyway.
     for entry in sorted(leftovers(unique), key=lambda e: not e.startswith("ps")):
         kind, item = entry.split(" ", 1)
+        if not item.startswith(unique):
+            continue  # not named by the test: reported by its assertion, not removed here
         remove = ["container", "rm", "-f", "-v"] if kind == "ps" else [kind, "rm"]
         subprocess.run(["docker", *remove, item], capture_output=True)
 
@@ -285,3 +308,27 @@ $ docker compose down 2>/dev/null
     assert done.returncode == 0, done.stdout + done.stderr
     # Two anonymous volumes were made (one per container) and `down` without -v kept both.
     assert volume_names() - before == set()
+
+
+def test_a_project_that_only_ran_one_off_containers_leaves_nothing(tmp_path, name):
+    """`docker compose run --rm` makes the project's network and volumes, and leaves no
+    container that would name the project afterwards."""
+    (tmp_path / "page.md").write_text(f"""\
+```yaml file="compose.yaml"
+name: {name}
+services:
+  once:
+    image: {BASE_IMAGE}
+    volumes:
+      - data:/data
+volumes:
+  data:
+```
+
+```console
+$ docker compose run --rm --quiet-pull once true 2>/dev/null
+```
+""")
+    done = run_page(tmp_path, "page.md")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert leftovers(name) == []

@@ -29,7 +29,11 @@ def page_namespace(tmp_path):
     while os.readlink(f"/proc/{holder.pid}/ns/net") == os.readlink("/proc/self/ns/net"):
         assert time.monotonic() < deadline, "the namespace did not appear"
         time.sleep(0.01)
-    time.sleep(0.1)  # `ip link set lo up` ran
+    while ",UP" not in subprocess.run(
+            ["nsenter", f"--net=/proc/{holder.pid}/ns/net", "ip", "-o", "link", "show", "lo"],
+            capture_output=True, text=True).stdout:
+        assert time.monotonic() < deadline, "the namespace's loopback did not come up"
+        time.sleep(0.01)
     process = subprocess.Popen(
         [sys.executable, "-I", "-S", str(sandbox.FORWARDER), f"/proc/{holder.pid}/ns/net",
          str(tmp_path / "ports.sock"), str(tmp_path / "ports.json")])
@@ -66,7 +70,10 @@ def test_the_readers_port_follows_the_host_port_it_stands_for(page_namespace):
         connection.close()
 
     threading.Thread(target=answer, daemon=True).start()
-    time.sleep(forwarder.POLL_SECONDS * 4)  # the page side opens once the host listens
-    reached = fetch_in(pid, 8000)
+    # The page side opens once the forwarder sees the host listen (it polls): until then
+    # the reader's port is refused, as a port nothing listens on is.
+    deadline = time.monotonic() + 10
+    while (reached := fetch_in(pid, 8000)).returncode != 0 and time.monotonic() < deadline:
+        assert "ConnectionRefusedError" in reached.stderr, reached.stderr
     assert reached.stdout.strip() == "from the host port", reached.stderr
     server.close()
