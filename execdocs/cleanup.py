@@ -25,7 +25,7 @@ import socket
 import sys
 from pathlib import Path
 
-from execdocs import processes, sandbox, workspace
+from execdocs import processes, sandbox, translate, workspace
 from execdocs.docker_engine import (
     HOST_LABEL,
     KINDS,
@@ -187,13 +187,8 @@ def owned_projects(run_root: Path) -> set[str]:
 
 def _page_namespaces(page_directories: list[Path]) -> set[str]:
     """The image namespaces isolated pages built in (unique to each page)."""
-    found: set[str] = set()
-    for directory in page_directories:
-        try:
-            found.update(json.loads((directory / sandbox.IMAGES).read_text()).values())
-        except (OSError, ValueError):
-            continue
-    return found
+    return {namespace for directory in page_directories
+            for namespace in translate.Names(str(directory / sandbox.IMAGES)).load().values()}
 
 
 def _noted_volumes(page_directories: list[Path]) -> set[str]:

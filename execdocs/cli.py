@@ -53,13 +53,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def list_pages(paths: list[Path], as_json: bool, config: Path | None) -> int:
+def _load(paths: list[Path], config: Path | None):
+    """The project and its pages, valid and invalid; None when the project itself is
+    invalid (said on stderr)."""
     try:
         project = load_project(config)
-        pages, invalid = _load_all(markdown_files(paths), project)
-    except InvalidPage as error:  # the project itself
+        return project, *_load_all(markdown_files(paths), project)
+    except InvalidPage as error:
         _print_invalid([error])
+        return None
+
+
+def list_pages(paths: list[Path], as_json: bool, config: Path | None) -> int:
+    loaded = _load(paths, config)
+    if loaded is None:
         return INVALID
+    _project, pages, invalid = loaded
     entries = [entry for page in pages for entry in page_entries(page)]
     if as_json:
         print(json.dumps(entries, indent=2))
@@ -71,12 +80,10 @@ def list_pages(paths: list[Path], as_json: bool, config: Path | None) -> int:
 
 
 def run(paths: list[Path], update: bool, config: Path | None, coverage_json: Path) -> int:
-    try:
-        project = load_project(config)
-        pages, invalid = _load_all(markdown_files(paths), project)
-    except InvalidPage as error:  # the project itself
-        _print_invalid([error])
+    loaded = _load(paths, config)
+    if loaded is None:
         return INVALID
+    project, pages, invalid = loaded
     if invalid:
         _print_invalid(invalid)
         print(f"{len(invalid)} invalid page(s): nothing was run", file=sys.stderr)

@@ -58,8 +58,7 @@ def free_port(like: int, taken: set[int]) -> int:
     """A port free on the host with as many digits as `like` (so tables keep their
     columns), away from the kernel's range for outgoing connections where possible."""
     digits = len(str(like))
-    low, high = {1: (1024, 9999), 2: (1024, 9999), 3: (1024, 9999),
-                 4: (1024, 9999)}.get(digits, (10000, 32767))
+    low, high = (1024, 9999) if digits <= 4 else (10000, 32767)
     busy = listening_ports() | taken
     for _ in range(500):
         candidate = random.randint(low, high)

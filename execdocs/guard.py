@@ -88,7 +88,7 @@ class Context:
         self.isolated = bool(values.get("isolated"))
         self.names = translate.Names(values.get("names", ""))
         self.images = translate.Names(values.get("images", ""))  # image namespaces
-        self.built = values.get("built", "")  # reader -> engine reference of each image
+        self.built = translate.Names(values.get("built", ""))  # reader -> engine reference
         self.ports_file = values.get("ports", "")
         self.control = values.get("control", "")
 
@@ -182,7 +182,7 @@ def guard(context: Context, args: list[str]) -> list[str]:
             return _isolated_compose(context, args[:at + 1], rest)
         args = translate.arguments_in(args, context.names.load(),
                                       translate.load_ports(context.ports_file),
-                                      translate.load_map(context.built))
+                                      context.built.load())
         if command == "build" or (group == "buildx" and rest[:1] == ["build"]):
             args = _tags_translated(context, args)
         rest = args[len(args) - len(rest):]
@@ -400,7 +400,7 @@ def _engine_image(context: Context, reference: str) -> str:
         engine = context.images.engine_name(namespace) + colon + tag
     else:
         engine = context.images.engine_name(namespace) + "/" + rest
-    translate.record(context.built, _tagged(reference), _tagged(engine))
+    context.built.record(_tagged(reference), _tagged(engine))
     return engine
 
 

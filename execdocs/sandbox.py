@@ -14,6 +14,7 @@ refusals keep them off what is not theirs.
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -80,12 +81,12 @@ class Sandbox:
             _wait_readable(ready_read, _READY_SECONDS)
             os.close(ready_read)
         os.close(read_exit)
-        forwarder = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(FORWARDER), f"/proc/{pid}/ns/net",
-             str(self.directory / CONTROL), str(self.directory / PORTS)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=open(self.directory / "forwarder.log", "w"),  # noqa: SIM115
-            start_new_session=True)
+        with open(self.directory / "forwarder.log", "w") as log:  # the child keeps its own
+            forwarder = subprocess.Popen(
+                [sys.executable, "-I", "-S", str(FORWARDER), f"/proc/{pid}/ns/net",
+                 str(self.directory / CONTROL), str(self.directory / PORTS)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+                start_new_session=True)
         self.processes.append(forwarder)
 
     def stop(self) -> None:
@@ -120,8 +121,6 @@ def _reap(processes: list[subprocess.Popen]) -> None:
 
 
 def _wait_readable(fd: int, seconds: float) -> None:
-    import select
-
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         ready, _, _ = select.select([fd], [], [], 0.1)

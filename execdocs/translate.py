@@ -13,12 +13,14 @@ Standard library only: the guard imports it in a Python started with `-I -S`.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
 import random
 import re
 import string
+from collections.abc import Iterator
 
 _ALPHABET = string.ascii_lowercase + string.digits
 _SHORTEST = 4  # fewer random characters would not keep the name apart from others'
@@ -36,8 +38,9 @@ def mapped_name(reader: str, taken: set[str]) -> str:
 
 
 class Names:
-    """The page's reader -> engine project names, kept in a JSON file in the page
-    directory (guards of one page may run at once: background and foreground)."""
+    """A page's reader -> engine map (project names, image namespaces, image references),
+    kept in a JSON file in the page directory: guards of one page may run at once
+    (background and foreground), so every change is made under a lock."""
 
     def __init__(self, path: str):
         self.path = path
@@ -50,44 +53,31 @@ class Names:
             return {}
 
     def engine_name(self, reader: str) -> str:
-        """The engine's name for project `reader`, made on first use."""
-        with open(f"{self.path}.lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            names = self.load()
+        """The engine's name for `reader`, made on first use."""
+        with self._locked() as names:
             if reader in names.values():
                 return reader  # already an engine name (a translated argument)
             if reader not in names:
                 names[reader] = mapped_name(reader, set(names.values()))
+            return names[reader]
+
+    def record(self, reader: str, engine: str) -> None:
+        with self._locked() as names:
+            names[reader] = engine
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[dict[str, str]]:
+        """The map, to change in place; written back (atomically) when it changed."""
+        with open(f"{self.path}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            names = self.load()
+            before = dict(names)
+            yield names
+            if names != before:
                 partial = f"{self.path}.partial"
                 with open(partial, "w") as file:
                     json.dump(names, file)
                 os.replace(partial, self.path)
-            return names[reader]
-
-
-def record(path: str, reader: str, engine: str) -> None:
-    """Add `reader` -> `engine` to the JSON map in `path` (the images a page built)."""
-    with open(f"{path}.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            with open(path) as file:
-                known = json.load(file)
-        except (OSError, ValueError):
-            known = {}
-        if known.get(reader) != engine:
-            known[reader] = engine
-            partial = f"{path}.partial"
-            with open(partial, "w") as file:
-                json.dump(known, file)
-            os.replace(partial, path)
-
-
-def load_map(path: str) -> dict[str, str]:
-    try:
-        with open(path) as file:
-            return json.load(file)
-    except (OSError, ValueError):
-        return {}
 
 
 def load_ports(path: str) -> list[dict]:

@@ -41,22 +41,24 @@ def bench_figure(data: dict, key: str, source: Path = BENCH_FILE) -> str:
     return str(value)
 
 
-def bench_measured_on(data: dict) -> str:
+def _measured(data: dict, source: Path) -> dict:
     measured = data.get("measured") or {}
     if "when" not in measured:
-        raise BenchError(f"{BENCH_FILE}: no 'measured.when'; {REMEDY}")
+        raise BenchError(f"{source}: no 'measured.when'; {REMEDY}")
+    return measured
+
+
+def bench_measured_on(data: dict) -> str:
+    measured = _measured(data, BENCH_FILE)
     return (f"Measured by `make bench` on {measured['when'][:10]} at "
             f"{measured['when'][11:16]} UTC, {data.get('commands')} console commands, "
             f"{data.get('rounds')} alternating rounds, {measured.get('cpus')} CPUs")
 
 
 def register_bench(env) -> None:
-    source = Path(env.project_dir) / BENCH_FILE
-
-    @cache
-    def data() -> dict:
-        # Read once per build, when a page first asks, so the error lands on that page.
-        return load_bench(source)
+    # Each file read once per build, when a page first asks, so an error lands on it.
+    data = cache(lambda: load_bench(Path(env.project_dir) / BENCH_FILE))
+    docs_data = cache(lambda: load_bench(Path(env.project_dir) / BENCH_DOCS_FILE))
 
     @env.macro
     def bench(key: str) -> str:
@@ -66,20 +68,12 @@ def register_bench(env) -> None:
     def bench_measured() -> str:
         return bench_measured_on(data())
 
-    docs_source = Path(env.project_dir) / BENCH_DOCS_FILE
-
-    @cache
-    def docs_data() -> dict:
-        return load_bench(docs_source)
-
     @env.macro
     def bench_docs(key: str) -> str:
         return bench_figure(docs_data(), key, BENCH_DOCS_FILE)
 
     @env.macro
     def bench_docs_measured() -> str:
-        measured = docs_data().get("measured") or {}
-        if "when" not in measured:
-            raise BenchError(f"{BENCH_DOCS_FILE}: no 'measured.when'; {REMEDY}")
+        measured = _measured(docs_data(), BENCH_DOCS_FILE)
         return (f"Measured by `make bench` on {measured['when'][:10]}, "
                 f"{measured.get('cpus')} CPUs")
