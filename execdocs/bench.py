@@ -29,9 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from execdocs.atomic import write_atomically
 from execdocs.collect import load_page
 from execdocs.runner import Runner
-from execdocs.update import write_atomically
 
 # Quick commands as docs pages show them: small programs (the kind a reader types) and
 # a builtin, each with its output, which the runner checks.

@@ -19,7 +19,7 @@ from execdocs.invocation import load_project, load_runnable_page, make_runner, m
 from execdocs.listing import entry_text, page_entries
 from execdocs.model import InvalidPage, Page
 from execdocs.results import PageResult
-from execdocs.runner import sigterm_interrupts
+from execdocs.signals import sigterm_interrupts
 
 PASSED, FAILED, INVALID, INTERRUPTED = 0, 1, 2, 130
 

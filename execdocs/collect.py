@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from execdocs.conditions import check_defined
 from execdocs.config import Project
 from execdocs.fences import Fence, scan_fences
 from execdocs.model import Block, InvalidPage, Origin, Page
@@ -72,14 +73,7 @@ def _block(fence: Fence, rendered: RenderedPage, project: Project | None) -> Blo
     lang, options = parse_info(fence.info, origin)
     kind = block_kind(lang, options, origin)
     if project is not None and "requires" in options:
-        name = options["requires"]
-        if name not in project.conditions:
-            defined = ", ".join(sorted(project.conditions)) or "none"
-            raise InvalidPage(
-                origin,
-                f"requires={name!r} names no condition of the project (defined: {defined});"
-                " add it under the execdocs plugin's `conditions:` in mkdocs.yml",
-            )
+        check_defined(options["requires"], project.conditions, origin)
     if kind == "shown" and options:
         raise InvalidPage(
             origin,

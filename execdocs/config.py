@@ -62,16 +62,6 @@ class Project:
                 ) from None
         return cls(config_file, config, _conditions(config, origin))
 
-    @classmethod
-    def find(cls, start: Path) -> Project | None:
-        """The project of the nearest mkdocs.yml in `start` or its parents, if there is one."""
-        start = Path(start).resolve()
-        for directory in [start, *start.parents] if start.is_dir() else start.parents:
-            for name in CONFIG_NAMES:
-                if (directory / name).is_file():
-                    return cls.load(directory / name)
-        return None
-
     def plugin(self, kind: type) -> Any | None:
         """The configured plugin instance of class `kind`, if the project uses one."""
         return next((p for p in self.mkdocs_config.plugins.values() if isinstance(p, kind)), None)

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from execdocs.atomic import write_atomically
 from execdocs.results import PageResult
-from execdocs.update import write_atomically
 
 DEFAULT_JSON = Path("build/execdocs/coverage.json")
 EXECUTABLE_KINDS = ("shell", "console")  # the share is of these

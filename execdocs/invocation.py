@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from execdocs.collect import load_page
+from execdocs.conditions import check_defined
 from execdocs.config import CONFIG_NAMES, Project
-from execdocs.model import InvalidPage, Page
+from execdocs.model import Page
 from execdocs.runner import Runner
 
 
@@ -37,14 +38,8 @@ def load_runnable_page(path: Path, project: Project | None) -> Page:
     page = load_page(path, project)
     conditions = project.conditions if project else {}
     for block in page.blocks:
-        name = block.options.get("requires")
-        if name is not None and name not in conditions:
-            where = "in mkdocs.yml" if project else "(no mkdocs.yml: give one with --config)"
-            raise InvalidPage(
-                block.origin,
-                f"requires={name!r} names no condition of the project {where}; define it"
-                " under the execdocs plugin's `conditions:`",
-            )
+        if "requires" in block.options:
+            check_defined(block.options["requires"], conditions, block.origin)
     return page
 
 

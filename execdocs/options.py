@@ -18,8 +18,10 @@ TEST_OPTIONS = ("test", "reason", "wait", "timeout", "exit", "file", "requires")
 DISPLAY_OPTIONS = ("title", "linenums", "hl_lines")
 TEST_MODES = ("skip", "background")
 INTEGER_OPTIONS = ("wait", "timeout", "exit")
-SHELL_LANGS = ("bash", "sh", "shell")
-RUN_LANGS = ("console", *SHELL_LANGS, "python")
+# Sourced as shell blocks; a language is compared in lower case (```BASH is bash), as the
+# site's highlighter reads it.
+SHELL_LANGUAGES = ("bash", "sh", "shell")
+RUN_LANGS = ("console", *SHELL_LANGUAGES, "python")
 # How pymdownx.superfences reads these; any other value makes the site show the block
 # as text, so the runner refuses it.
 _DISPLAY_VALUES = {
@@ -79,7 +81,7 @@ def _attribute_form(info: str, lang: str, rest: str, origin: Origin) -> str:
     attributes = rest.strip()
     lang = lang or next(iter(re.findall(r"(?:^|\s|\{)\.([\w#+-][\w#.+-]*)", attributes)), "")
     named = {found.group("key") for found in re.finditer(r"(?P<key>[A-Za-z_][\w-]*)=", attributes)}
-    if lang in RUN_LANGS or named & set(TEST_OPTIONS):
+    if lang in RUN_LANGS or is_shell_language(lang) or named & set(TEST_OPTIONS):
         raise InvalidPage(
             origin,
             f"execdocs reads options written `lang key=\"value\"`, not in braces as in {info!r};"
@@ -153,11 +155,16 @@ def block_kind(lang: str, options: dict[str, str], origin: Origin) -> BlockKind:
         return "console"
     if "file" in options:
         return "file"
-    if lang in SHELL_LANGS:
+    if is_shell_language(lang):
         return "shell"
     if lang == "python":
         return "python"
     return "shown"
+
+
+def is_shell_language(lang: str) -> bool:
+    """Whether a block of language `lang` is sourced as a shell block (any case)."""
+    return lang.lower() in SHELL_LANGUAGES
 
 
 def reader_info(info: str) -> str:

@@ -18,7 +18,8 @@ from execdocs import coverage, report
 from execdocs.invocation import load_project, load_runnable_page, make_runner
 from execdocs.model import InvalidPage
 from execdocs.results import PageResult
-from execdocs.runner import Runner, sigterm_interrupts
+from execdocs.runner import Runner
+from execdocs.signals import sigterm_interrupts
 
 _STATE = pytest.StashKey["_RunState"]()
 _COVERAGE = "execdocs-coverage"  # the user property carrying a page's coverage

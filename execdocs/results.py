@@ -27,6 +27,7 @@ class Failure:
     output: str = ""  # as the command wrote it
     diff: str = ""  # expected vs actual, when the output was checked
     diagnostics: list[str] = field(default_factory=list)  # compose ps, service and job logs
+    shell_ended: bool = False  # the page's shell is gone: nothing more can run in it
 
 
 @dataclass

@@ -113,9 +113,10 @@ done
 class SessionEnded(Exception):
     """The shell is gone (a block ran `exit`, or it was killed)."""
 
-    def __init__(self, message: str, completed: Sequence[Outcome] = ()):
+    def __init__(self, message: str, completed: Sequence[ShellOutcome] = (), output: str = ""):
         super().__init__(message)
         self.completed = list(completed)  # run_steps: the steps before the one that ended it
+        self.output = output  # what the request that ended it wrote before it ended
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class Step:
 
 
 @dataclass
-class Outcome:
+class ShellOutcome:
     """What one request did."""
 
     status: int | None  # None when it timed out
@@ -168,8 +169,6 @@ class Session:
             re.escape(self._marker.encode()) + rb"(\d+) ([0-9.,]*)\n")
         self._requests = 0
         self.background_groups: list[int] = []
-        self.ended_in_step: int | None = None  # when the shell ended during run_steps
-        self.partial_output = ""
         control_read, self._control = os.pipe()
         self._status, status_write = os.pipe()
         self._output, output_write = os.pipe()
@@ -216,7 +215,7 @@ class Session:
         except OSError:
             return Path(self.run('printf %s "$PWD"', 10).output)
 
-    def run_steps(self, steps: Sequence[Step], timeout: float) -> list[Outcome]:
+    def run_steps(self, steps: Sequence[Step], timeout: float) -> list[ShellOutcome]:
         """Run console commands in order until one exits with another status than its
         step's, a `pause_after` step has run, or a block's output is not exactly as
         expected; each block may run for `timeout` seconds from its start. Returns the
@@ -243,24 +242,25 @@ class Session:
             raise
         outcomes = self._outcomes(steps, seconds)
         if timed_out:
-            last = outcomes.pop() if outcomes else Outcome(None, "", seconds)
-            outcomes.append(Outcome(None, last.output, seconds, timed_out=True, began=last.began))
+            last = outcomes.pop() if outcomes else ShellOutcome(None, "", seconds)
+            outcomes.append(ShellOutcome(None, last.output, seconds, timed_out=True,
+                                         began=last.began))
         elif reply not in ("passed", "checked"):
             outcomes[-1].status = int(reply)
         return outcomes
 
-    def run(self, command: str, timeout: float) -> Outcome:
+    def run(self, command: str, timeout: float) -> ShellOutcome:
         """Run one console command as typed at the prompt; any exit status is fine."""
         return self.run_steps([Step(command)], timeout)[-1]
 
-    def source(self, script: str, timeout: float) -> Outcome:
+    def source(self, script: str, timeout: float) -> ShellOutcome:
         """Run a shell block: sourced, with errexit and pipefail."""
         reply, output, timed_out, seconds = self._request(
             "s", str(self._script_file(script)), timeout)
         if timed_out:
-            return Outcome(None, output, seconds, timed_out=True)
+            return ShellOutcome(None, output, seconds, timed_out=True)
         status, _, line = reply.partition(" ")
-        return Outcome(int(status), output, seconds, line=int(line) if line else None)
+        return ShellOutcome(int(status), output, seconds, line=int(line) if line else None)
 
     def start_background(self, script: str) -> tuple[int, Path]:
         """Start a block in its own process group; returns its group id and its log file."""
@@ -312,11 +312,11 @@ class Session:
         captured = os.pread(self._capture, os.fstat(self._capture).st_size, 0)
         return self._marker_pattern.split(captured)[1:]
 
-    def _outcomes(self, steps: Sequence[Step], seconds: float) -> list[Outcome]:
+    def _outcomes(self, steps: Sequence[Step], seconds: float) -> list[ShellOutcome]:
         """An outcome for each step that started, with the status its step expects (the
         shell went on after it) and its output."""
         found = self._markers()
-        return [Outcome(step.status, _text(output), seconds, began=_seconds(began))
+        return [ShellOutcome(step.status, _text(output), seconds, began=_seconds(began))
                 for step, began, output in zip(steps, found[1::3], found[2::3], strict=False)]
 
     def _block_began(self, starts: set[int]) -> float:
@@ -371,7 +371,7 @@ class Session:
                     self._status_buffer += _read(self._status) or b""
                     if b"\n" not in self._status_buffer:
                         self._drain_output(output)
-                        raise SessionEnded(self._ended_message(output))
+                        raise self._ended(output)
         # Everything the request wrote is in the pipe by the time bash replies.
         self._drain_output(output)
         line, _, self._status_buffer = self._status_buffer.partition(b"\n")
@@ -384,15 +384,17 @@ class Session:
             self._poller.unregister(self._output)
             self._output_open = False
 
-    def _ended_message(self, output: bytearray) -> str:
+    def _ended(self, output: bytearray) -> SessionEnded:
+        """The shell ended during a request: with what that request wrote (the pipe's
+        output and, for steps, the capture of the step that ended it)."""
         try:
             status = self.process.wait(KILL_GRACE)
         except subprocess.TimeoutExpired:
             status = None
         outputs = self._markers()[2::3]
-        self.ended_in_step = len(outputs) - 1 if outputs else None
-        self.partial_output = _text(output) + _text(outputs[-1] if outputs else b"")
-        return f"the shell ended during the block (exit status {status}); did it run `exit`?"
+        return SessionEnded(
+            f"the shell ended during the block (exit status {status}); did it run `exit`?",
+            output=_text(output) + _text(outputs[-1] if outputs else b""))
 
     def _interrupt(self, output: bytearray) -> str:
         """A request outlived its timeout: stop what it runs and return from it, level by

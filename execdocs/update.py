@@ -11,14 +11,14 @@ atomically (a temporary file renamed over it), so it is never left half written.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from execdocs.atomic import write_atomically
+from execdocs.matcher import REGEX_SUFFIX, align, match
 from execdocs.model import Command, Origin
-from execdocs.transcript import REGEX_SUFFIX, align, match, output_lines
+from execdocs.terminal import output_lines
 
 
 class UpdateRefused(Exception):
@@ -109,26 +109,3 @@ def update_page(path: Path, updates: Sequence[tuple[Command, str | Sequence[str]
     new_text = update_source(text, path, updates)
     if new_text != text:
         write_atomically(path, new_text)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path`'s content with `text`: all of it or, on any failure, none of it."""
-    # An existing file keeps its mode; a new one gets what a plain write would give it.
-    mode = path.stat().st_mode if path.exists() else 0o666 & ~_umask()
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(text.encode("utf-8"))
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current

@@ -23,8 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from execdocs import sandbox
-from execdocs.update import write_atomically
+from execdocs import sandbox, write_atomically
 
 BENCH_DOCS_FILE = Path("docs/data/bench_docs.json")
 BASE_IMAGE = "debian:trixie-slim"

@@ -13,10 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from execdocs.fences import Fence, find_fences
-from execdocs.model import Origin
+from execdocs import SHELL_LANGUAGES, Fence, Origin, find_fences
 
-SHELL_LANGUAGES = {"bash", "sh", "shell"}
 MACRO = re.compile(r"\{\{.*?\}\}")
 SNIPPET = re.compile(r"^\s*(?:;\s*)?--8<--")
 

@@ -20,8 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from execdocs.fences import Fence
-from execdocs.model import InvalidPage
+from execdocs import Fence, InvalidPage
 
 from .lint_blocks import content_tabs, read_page
 from .lint_shell_words import (

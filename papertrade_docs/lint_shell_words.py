@@ -12,9 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from execdocs.fences import Fence
-from execdocs.model import Origin
-from execdocs.transcript import parse_transcript
+from execdocs import Fence, Origin, parse_transcript
 
 from .lint_blocks import MACRO, SHELL_LANGUAGES, SNIPPET
 

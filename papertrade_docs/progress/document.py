@@ -7,8 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from execdocs.fences import find_fences
-from execdocs.model import InvalidPage, Origin
+from execdocs import InvalidPage, Origin, find_fences
 
 
 @dataclass(frozen=True)

@@ -63,21 +63,6 @@ def test_invalid_project_is_an_invalid_page():
     assert issubclass(InvalidProject, InvalidPage)  # the runner refuses its pages the same way
 
 
-def test_find_looks_upwards(tmp_path):
-    write_project(tmp_path)
-    nested = tmp_path / "docs" / "deep" / "page.md"
-    nested.parent.mkdir(parents=True)
-    nested.write_text("# x\n")
-    assert Project.find(nested).config_file == (tmp_path / "mkdocs.yml").resolve()
-    assert Project.find(tmp_path / "docs").config_file == (tmp_path / "mkdocs.yml").resolve()
-
-
-def test_find_without_a_project(tmp_path):
-    page = tmp_path / "lonely.md"
-    page.write_text("# x\n")
-    assert Project.find(page) is None
-
-
 def test_the_repository_project_loads():
     project = Project.load(Path(__file__).parents[3] / "mkdocs.yml")
     assert project.docs_dir.name == "docs"

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from execdocs.transcript import align, match, output_lines
+from execdocs.matcher import align, match
 
 
 def lines(text: str) -> list[str]:
@@ -123,13 +123,6 @@ def test_diff_of_cleaned_output():
     assert result.diff.splitlines()[3:] == ["-done", "+failed"]
 
 
-def test_output_lines():
-    assert output_lines("") == []
-    assert output_lines("a\n\n") == ["a"]
-    assert output_lines("\x1b[2K\x1b[1Gx\n") == ["x"]
-    assert output_lines("abcdef\rXY\n") == ["XYcdef"]  # a terminal overwrites in place
-
-
 def test_many_wildcards_do_not_backtrack_exponentially():
     expected = ["..."] * 40 + ["never"] + ["..."] * 40
     actual = "\n".join(f"line {k}" for k in range(2000))
@@ -156,4 +149,3 @@ def test_blank_lines_leading_or_trailing_the_output_are_not_significant():
     assert match(["two"], "\n\ntwo\n\n")
     assert match(["", "two", ""], "two\n")
     assert not match(["one", "two"], "one\n\ntwo\n")  # inside the output they count
-    assert output_lines("\n \nx\n\n") == ["x"]

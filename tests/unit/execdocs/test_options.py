@@ -114,6 +114,8 @@ def test_empty_file_or_requires():
         ("bash", {}, "shell"),
         ("sh", {}, "shell"),
         ("shell", {}, "shell"),
+        ("BASH", {}, "shell"),  # as the site's highlighter and lint read it
+        ("Sh", {}, "shell"),
         ("yaml", {"file": "compose.yaml"}, "file"),
         ("bash", {"file": "run.sh"}, "file"),
         ("", {"file": "notes.txt"}, "file"),

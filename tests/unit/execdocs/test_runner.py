@@ -4,7 +4,6 @@ background blocks, update mode."""
 
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from page_runs import make_runner, run_text, statuses, write_page
@@ -12,7 +11,6 @@ from page_runs import make_runner, run_text, statuses, write_page
 from execdocs import processes
 from execdocs.collect import load_page
 from execdocs.model import Block, Origin, Page
-from execdocs.runner import _is_compose_file
 
 
 def test_a_page_runs_top_to_bottom_in_one_session(tmp_path):
@@ -108,14 +106,6 @@ name = demo
 ```
 """)
     assert result.passed, result.failure
-
-
-def test_compose_files_are_recognised_by_name_or_by_top_level_services():
-    assert _is_compose_file(Path("compose.override.yaml"), "x: 1")
-    assert _is_compose_file(Path("docker-compose.yml"), "")
-    assert _is_compose_file(Path("stack.yml"), "services:\n  web:\n    image: x\n")
-    assert not _is_compose_file(Path("config.yml"), "settings:\n  services: 3\n")
-    assert not _is_compose_file(Path("notes.txt"), "services: is a word here: [\n")
 
 
 def test_skipped_blocks_keep_their_reason_and_shown_blocks_are_not_run(tmp_path):
@@ -492,3 +482,9 @@ written
     assert result.failure.origin.line == page.splitlines().index(f'```text file="{target}"') + 1
     assert "outside the page's copy" in result.failure.message
     assert not list(tmp_path.rglob("escaped.txt"))
+
+
+def test_a_shell_block_in_capitals_runs(tmp_path):
+    result = run_text(tmp_path, "```BASH\ntouch ran\n```\n\n```console\n$ ls ran\nran\n```\n")
+    assert result.passed, result.failure
+    assert statuses(result) == ["passed", "passed"]
