@@ -1,4 +1,5 @@
-"""The measured figures as page macros: sizes, stack timings, the table and the chart.
+"""The measured figures as page macros: sizes, stack timings, the table and the chart
+(build times and the installer comparison: build_time_macros.py).
 
 Plain functions over a `Measurements`, registered by `papertrade_docs.macros`; each
 raises `MeasurementsError` (naming the key and saying to run `make measure`) when a
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from papertrade_docs import chart, figures
+from papertrade_docs.build_time_macros import build_time_macros
 from papertrade_docs.images import IMAGES, MB, STACK_FIGURES, image, stated_size
 from papertrade_docs.measurements import REMEDY, Measurements, MeasurementsError
 
@@ -27,9 +29,6 @@ def figure_macros(measurements: Callable[[], Measurements]) -> dict[str, Callabl
 
     def image_layers(name: str) -> str:
         return str(measurements().image_field(name, "layers"))
-
-    def build_time(name: str) -> str:
-        return figures.seconds(measurements().image_field(name, "build_seconds"))
 
     def image_budget(name: str) -> str:
         return figures.megabytes(_image(name).budget_bytes)
@@ -75,7 +74,6 @@ def figure_macros(measurements: Callable[[], Measurements]) -> dict[str, Callabl
         for f in (
             image_size,
             image_layers,
-            build_time,
             image_budget,
             stated_image_size,
             base_image_size,
@@ -85,7 +83,7 @@ def figure_macros(measurements: Callable[[], Measurements]) -> dict[str, Callabl
             images_table,
             size_chart,
         )
-    }
+    } | build_time_macros(measurements)
 
 
 def render_images_table(data: Measurements) -> str:

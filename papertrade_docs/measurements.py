@@ -13,17 +13,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from execdocs.update import write_atomically as replace_file
+from execdocs import write_atomically as replace_file
 from papertrade_docs.images import IMAGES, STACK_COMPOSE_FILES, STACK_FIGURES
 
 DATA_FILE = Path("docs/data/measurements.json")  # relative to the project root
 REMEDY = "run `make measure`"
+INSTALLERS_REMEDY = "run `make measure-installers`"
+# Sections another command writes, which `make measure` keeps as they are.
+KEPT_SECTIONS = ("installers",)
 
 IMAGE_FIELDS: dict[str, type | tuple[type, ...]] = {
     "image": str,
     "size_bytes": int,
     "layers": int,
-    "build_seconds": (int, float),
+    "cold_build_seconds": (int, float),
+    "warm_build_seconds": (int, float),
     "base_image": str,
     "provenance": dict,
     "context_hash": str,
@@ -34,7 +38,15 @@ WHERE_FIELDS: dict[str, type | tuple[type, ...]] = {
     "cpus": int,
     "kernel": str,
 }
-HOW_FIELDS: dict[str, type | tuple[type, ...]] = {"command": str, "tries": int}
+HOW_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "command": str,
+    "tries": int,
+    "cold_build": str,  # what a cold build is, in words the page can quote
+    "warm_build": str,
+}
+# The installer comparison (`installers`, written by `make measure-installers`): each
+# installer's RUN steps, in the order installers.Dockerfile runs them.
+INSTALLER_STEPS: dict[str, tuple[str, ...]] = {"pip": ("venv", "lock"), "uv": ("tool", "lock")}
 
 
 class MeasurementsError(LookupError):
@@ -89,6 +101,15 @@ class Measurements:
     def measured(self) -> dict[str, Any]:
         return self.data["measured"]
 
+    def installers(self) -> dict[str, Any]:
+        """The pip-and-uv comparison; it has a command of its own, so it may be absent."""
+        if "installers" not in self.data:
+            raise MeasurementsError(
+                f"{self.source}: no `installers` section (the comparison of pip and uv); "
+                f"{INSTALLERS_REMEDY}"
+            )
+        return self.data["installers"]
+
 
 def load(path: Path) -> Measurements:
     if not path.is_file():
@@ -127,7 +148,7 @@ def validate(data: Any, source: str = str(DATA_FILE)) -> None:
         _require(figures, key, dict, source)
         for field, kind in IMAGE_FIELDS.items():
             _require(figures.get(field), f"{key}.{field}", kind, source)
-        for field in ("size_bytes", "layers"):
+        for field in ("size_bytes", "layers", "cold_build_seconds", "warm_build_seconds"):
             if figures[field] <= 0:
                 _fail(source, f"{key}.{field}", "must be positive")
         if not figures["context_hash"].startswith("sha256:"):
@@ -140,6 +161,58 @@ def validate(data: Any, source: str = str(DATA_FILE)) -> None:
         _require(value, f"stack.{name}", (int, float), source)
         if value <= 0:
             _fail(source, f"stack.{name}", "must be a positive number of seconds")
+    if "installers" in data:
+        validate_installers(data["installers"], source)
+
+
+def validate_installers(section: Any, source: str = str(DATA_FILE)) -> None:
+    """The `installers` section: when, on what, which lock, and each installer's medians."""
+
+    def require(value: Any, key: str, kind: type | tuple[type, ...]) -> None:
+        _require(value, key, kind, source, INSTALLERS_REMEDY)
+
+    def fail(key: str, what: str) -> None:
+        _fail(source, key, what, INSTALLERS_REMEDY)
+
+    require(section, "installers", dict)
+    measured = section.get("measured")
+    require(measured, "installers.measured", dict)
+    require(measured.get("when"), "installers.measured.when", str)
+    try:
+        datetime.fromisoformat(measured["when"])
+    except ValueError:
+        fail("installers.measured.when", "is not an ISO 8601 time")
+    require(measured.get("command"), "installers.measured.command", str)
+    machine = measured.get("machine")
+    require(machine, "installers.measured.machine", dict)
+    require(machine.get("cpus"), "installers.measured.machine.cpus", int)
+    require(machine.get("architecture"), "installers.measured.machine.architecture", str)
+    if "kernel" in machine:
+        fail("installers.measured.machine.kernel", "must not be recorded (CPUs and architecture)")
+    how = section.get("how")
+    require(how, "installers.how", dict)
+    require(how.get("cold"), "installers.how.cold", str)
+    require(how.get("tries"), "installers.how.tries", int)
+    lock = section.get("lock")
+    require(lock, "installers.lock", dict)
+    require(lock.get("file"), "installers.lock.file", str)
+    require(lock.get("sha256"), "installers.lock.sha256", str)
+    require(section.get("installers"), "installers.installers", dict)
+    for name, steps in INSTALLER_STEPS.items():
+        key = f"installers.installers.{name}"
+        figures = section["installers"].get(name)
+        require(figures, key, dict)
+        require(figures.get("version"), f"{key}.version", str)
+        require(figures.get("samples"), f"{key}.samples", dict)
+        for part in ("build", *steps):
+            value = figures.get(f"{part}_seconds")
+            require(value, f"{key}.{part}_seconds", (int, float))
+            if value <= 0:
+                fail(f"{key}.{part}_seconds", "must be a positive number of seconds")
+            samples = figures["samples"].get(part)
+            require(samples, f"{key}.samples.{part}", list)
+            if len(samples) != how["tries"]:
+                fail(f"{key}.samples.{part}", f"must hold {how['tries']} tries (installers.how)")
 
 
 def write_atomically(path: Path, data: dict[str, Any]) -> None:
@@ -155,19 +228,21 @@ def _display(path: Path) -> str:
     return path.as_posix() if relative.startswith("..") else relative
 
 
-def _require(value: Any, key: str, kind: type | tuple[type, ...], source: str) -> None:
+def _require(
+    value: Any, key: str, kind: type | tuple[type, ...], source: str, remedy: str = REMEDY
+) -> None:
     # bool is an int in Python, but never a figure.
     if value is None or isinstance(value, bool) or not isinstance(value, kind):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         what = "is missing" if value is None else f"must be {_article(names)}"
-        _fail(source, key or "(top level)", what)
+        _fail(source, key or "(top level)", what, remedy)
 
 
-def _fail(source: str, key: str, what: str) -> None:
-    raise MeasurementsError(f"{source}: {key} {what}; {REMEDY}")
+def _fail(source: str, key: str, what: str, remedy: str = REMEDY) -> None:
+    raise MeasurementsError(f"{source}: {key} {what}; {remedy}")
 
 
 def _article(names: str) -> str:
-    return {"str": "a string", "int": "an integer", "dict": "an object"}.get(
+    return {"str": "a string", "int": "an integer", "dict": "an object", "list": "a list"}.get(
         names, "a number" if names == "int or float" else names
     )

@@ -1,13 +1,19 @@
 """`make measure`: build every image, time the stack, write docs/data/measurements.json.
 
-    python -m papertrade_docs.measure [--tries 5] [--use-build-cache]
+    python -m papertrade_docs.measure [--tries 5]
+    python -m papertrade_docs.measure --installers [--tries 3]   # make measure-installers
 
-Builds run without the build cache by default, so build_seconds is a full build.
+Each image is built twice: cold (no build cache, `cold_build_seconds`) and at once again
+warm (nothing changed, every step cached, `warm_build_seconds`); COLD_BUILD and
+WARM_BUILD below say exactly what that means, and the data file carries the words.
+`--installers` runs the one-off comparison of pip and uv instead (installers.py); each
+run keeps the other's section of the data file.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
@@ -17,33 +23,62 @@ from typing import Any
 
 from papertrade_docs import figures
 from papertrade_docs.images import IMAGES, STACK_COMPOSE_FILES
-from papertrade_docs.measure import stack_timing, throwaway_env
+from papertrade_docs.measure import installers, stack_timing, throwaway_env
 from papertrade_docs.measure.build_images import base_images, build_and_inspect
 from papertrade_docs.measure.compose_builds import ComposeFileError, image_builds
 from papertrade_docs.measure.context_hash import file_hash, git_visible_files, walk
 from papertrade_docs.measure.docker_cli import DockerError, engine_facts
 from papertrade_docs.measure.dockerfile import DockerfileError
 from papertrade_docs.measure.progress import Progress
-from papertrade_docs.measurements import DATA_FILE, MeasurementsError, write_atomically
+from papertrade_docs.measurements import (
+    DATA_FILE,
+    KEPT_SECTIONS,
+    MeasurementsError,
+    write_atomically,
+)
 
 DEV_PORTS = ("BACKEND_PORT", "FRONTEND_PORT", "POSTGRES_PORT", "REDIS_PORT")
+COLD_BUILD = (
+    "`docker compose build --no-cache <service>`: every step of every stage the image "
+    "needs runs; the base image debian:trixie-slim is already on the engine and never "
+    "pulled; no download cache, so apt, PyPI and npm are fetched anew"
+)
+WARM_BUILD = (
+    "the same `docker compose build <service>` straight after the cold build, nothing "
+    "changed: every step comes from the build cache"
+)
 PROD_PORTS = ("HTTP_PORT",)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m papertrade_docs.measure", description=__doc__)
-    parser.add_argument("--root", type=Path, default=Path.cwd(), help="the repository")
-    parser.add_argument("--tries", type=int, default=5, help="edits timed per reload figure")
-    parser.add_argument(
-        "--use-build-cache", action="store_true", help="reuse cached layers (faster, not cold)"
+    parser = argparse.ArgumentParser(
+        prog="python -m papertrade_docs.measure",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="the repository")
+    parser.add_argument(
+        "--tries", type=int, help="edits timed per reload figure (5); builds per installer (3)"
+    )
+    parser.add_argument(
+        "--installers", action="store_true",
+        help="only the one-off comparison of pip and uv on the backend's lock",
+    )
+    # Gone since every run records cold and warm builds; said plainly rather than
+    # argparse's "unrecognized arguments".
+    parser.add_argument("--use-build-cache", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.tries < 1:
+    if args.use_build_cache:
+        parser.error("--use-build-cache is gone: every run builds each image cold, then warm")
+    if args.tries is not None and args.tries < 1:
         parser.error("--tries must be at least 1")
-    command = "make measure" + (" MEASURE_ARGS=--use-build-cache" if args.use_build_cache else "")
+    if args.installers:
+        return installers.main(args.root.resolve(), args.tries or installers.TRIES)
+    tries = args.tries or 5
     try:
-        data = measure(args.root.resolve(), args.tries, args.use_build_cache, command)
         output = args.root / DATA_FILE
+        data = measure(args.root.resolve(), tries, "make measure")
+        data.update(kept_sections(output))
         write_atomically(output, data)
     except (
         DockerError,
@@ -71,7 +106,8 @@ def summary(data: dict[str, Any]) -> str:
         verdict = "within" if figures_["size_bytes"] < image.budget_bytes else "OVER"
         lines.append(
             f"  {image.name:<14} {figures.megabytes(figures_['size_bytes']):>7}  "
-            f"{figures_['layers']:>2} layers  built in {figures_['build_seconds']:>6.1f} s  "
+            f"{figures_['layers']:>2} layers  built in {figures_['cold_build_seconds']:>6.1f} s "
+            f"cold, {figures_['warm_build_seconds']:>5.2f} s warm  "
             f"{verdict} budget ({figures.megabytes(image.budget_bytes)})"
         )
     for key, value in data["stack"].items():
@@ -79,7 +115,18 @@ def summary(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def measure(root: Path, tries: int, use_cache: bool, command: str) -> dict[str, Any]:
+def kept_sections(path: Path) -> dict[str, Any]:
+    """What another command wrote into the data file (the installer comparison)."""
+    if not path.is_file():
+        return {}
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        return {}
+    return {key: previous[key] for key in KEPT_SECTIONS if key in previous}
+
+
+def measure(root: Path, tries: int, command: str) -> dict[str, Any]:
     progress = Progress()
     docker_dir = root / "docker"
     builds = image_builds(docker_dir)
@@ -97,7 +144,7 @@ def measure(root: Path, tries: int, use_cache: bool, command: str) -> dict[str, 
             progress.say("images", f"{number} of {len(builds)}: {build.image.name}")
             prod = build.image.compose_file == "compose.prod.yaml"
             images[build.image.name] = build_and_inspect(
-                build, copied, progress, env_file if prod else None, use_cache, root
+                build, copied, progress, env_file if prod else None, root
             )
         stack = measure_stack(copy, env_file, prod_ports, tries, progress)
     references = {ref for figures in images.values() for ref in figures["build_from"]}
@@ -109,7 +156,8 @@ def measure(root: Path, tries: int, use_cache: bool, command: str) -> dict[str, 
             "how": {
                 "command": command,
                 "tries": tries,
-                "build_cache": "used" if use_cache else "not used (full builds)",
+                "cold_build": COLD_BUILD,
+                "warm_build": WARM_BUILD,
                 "ready": "seconds of `docker compose up -d --wait` on a fresh project",
                 "reload": "median seconds from saving a file until the new code answers",
             },

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
 from sample_measurements import sample
 
-from papertrade_docs.measure.cli import copy_checkout, main, summary, write_production_env
+from papertrade_docs.measure.cli import (
+    copy_checkout,
+    kept_sections,
+    main,
+    summary,
+    write_production_env,
+)
 from papertrade_docs.measure.compose_builds import ComposeFileError
 
 
@@ -43,6 +50,7 @@ def test_the_summary_shows_each_image_against_its_budget():
     lines = summary(sample()).splitlines()
     assert lines[0].split()[:2] == ["backend-prod", "74"]
     assert lines[0].endswith("within budget (80 MB)")
+    assert "built in   61.2 s cold,  0.84 s warm" in lines[0]
     assert "dev_ready_seconds" in lines[6] and lines[6].endswith("12.3 s")
 
 
@@ -51,3 +59,19 @@ def test_zero_tries_is_refused(capsys):
         main(["--tries", "0"])
     assert exit_.value.code == 2
     assert "--tries must be at least 1" in capsys.readouterr().err
+
+
+def test_the_build_cache_switch_is_refused_with_the_reason(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--use-build-cache"])
+    assert exit_.value.code == 2
+    assert "every run builds each image cold, then warm" in capsys.readouterr().err
+
+
+def test_a_new_measurement_keeps_the_installer_comparison(tmp_path):
+    path = tmp_path / "measurements.json"
+    assert kept_sections(path) == {}
+    path.write_text(json.dumps(sample()))
+    assert kept_sections(path) == {"installers": sample()["installers"]}
+    path.write_text("{ broken")
+    assert kept_sections(path) == {}

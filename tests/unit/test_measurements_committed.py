@@ -60,3 +60,13 @@ def test_every_image_is_within_its_budget(committed, image):
 def test_the_data_file_is_published_with_the_site():
     # Under docs/, so mkdocs copies it next to the pages that quote it.
     assert DATA_FILE.parts[0] == "docs"
+
+
+def test_the_installer_comparison_is_committed_for_the_lock_the_images_install(committed):
+    # A dated, one-off comparison (`make measure-installers`): the page quotes it with its
+    # date, so it is not re-measured on every change, but it must be there and name the
+    # production image's lock.
+    lock = committed.installers()["lock"]
+    assert lock["file"] == "docker/backend/requirements.txt"
+    assert (ROOT / lock["file"]).is_file()
+    assert "kernel" not in committed.installers()["measured"]["machine"]

@@ -39,6 +39,18 @@ def test_a_complete_document_passes():
             lambda d: d["base_images"]["debian:trixie-slim"].pop("size_bytes"),
             r"base_images\.debian:trixie-slim\.size_bytes is missing",
         ),
+        (
+            lambda d: d["images"]["db"].pop("cold_build_seconds"),
+            r"images\.db\.cold_build_seconds is missing",
+        ),
+        (
+            lambda d: d["images"]["db"].update(warm_build_seconds=0),
+            r"images\.db\.warm_build_seconds must be positive",
+        ),
+        (
+            lambda d: d["measured"]["how"].pop("cold_build"),
+            r"measured\.how\.cold_build is missing",
+        ),
     ],
 )
 def test_each_defect_is_named_with_the_remedy(change, message):
@@ -89,3 +101,47 @@ def test_invalid_data_is_never_written(tmp_path):
         write_atomically(path, broken)
     assert path.read_text() == "{}"
     assert [p.name for p in tmp_path.iterdir()] == ["measurements.json"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda i: i["measured"]["machine"].pop("architecture"),
+            r"installers\.measured\.machine\.architecture is missing",
+        ),
+        (
+            lambda i: i["measured"]["machine"].update(kernel="6.18.44"),
+            r"installers\.measured\.machine\.kernel must not be recorded",
+        ),
+        (lambda i: i["measured"].update(when="today"), r"installers\.measured\.when is not an"),
+        (lambda i: i["installers"].pop("uv"), r"installers\.installers\.uv is missing"),
+        (
+            lambda i: i["installers"]["uv"].pop("tool_seconds"),
+            r"installers\.installers\.uv\.tool_seconds is missing",
+        ),
+        (
+            lambda i: i["installers"]["pip"].update(lock_seconds=-1.0),
+            r"installers\.installers\.pip\.lock_seconds must be a positive number",
+        ),
+        (
+            lambda i: i["installers"]["pip"]["samples"]["build"].pop(),
+            r"installers\.installers\.pip\.samples\.build must hold 3 tries",
+        ),
+        (lambda i: i["lock"].pop("sha256"), r"installers\.lock\.sha256 is missing"),
+    ],
+)
+def test_each_defect_of_the_installer_comparison_names_its_own_command(change, message):
+    document = sample()
+    change(document["installers"])
+    with pytest.raises(MeasurementsError, match=message) as error:
+        validate(document, "docs/data/measurements.json")
+    assert str(error.value).endswith("run `make measure-installers`")
+
+
+def test_the_installer_comparison_may_be_absent_until_a_page_asks_for_it():
+    document = sample()
+    del document["installers"]
+    validate(document)
+    with pytest.raises(MeasurementsError, match=r"no `installers` section.*measure-installers"):
+        Measurements(document, "m.json").installers()
