@@ -15,6 +15,7 @@ from papertrade_docs.diagrams import register_diagrams
 from papertrade_docs.envref.table import reference_table
 from papertrade_docs.figure_macros import figure_macros
 from papertrade_docs.measurements import DATA_FILE, Measurements, load
+from papertrade_docs.quoting_macros import register_quoting
 from papertrade_docs.site_macros import define_site_macros
 
 
@@ -24,10 +25,12 @@ def define_env(env):
     register_env_reference(env)
     register_bench(env)  # bench, bench_measured (papertrade_docs/bench_macros.py)
     register_diagrams(env)  # stack_diagram (papertrade_docs/diagrams/)
+    register_quoting(env)  # figure_macros_table (papertrade_docs/quoting_macros.py)
 
 
 def register_measurements(env) -> None:
-    """image_size, stack_figure, images_table, size_chart, measured_on and friends."""
+    """image_size, stack_figure, images_table, size_chart, measured_on and friends;
+    build_times_table and the installer comparison (papertrade_docs/build_time_macros.py)."""
     source = Path(env.project_dir) / DATA_FILE
 
     @cache

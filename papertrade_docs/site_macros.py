@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .coverage_macro import COVERAGE_FILE, read_coverage, render_coverage
 from .progress.by_task import tasks_table
+from .progress.reference import authors_table, categories_list
 from .progress.settings import load_settings
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
@@ -46,3 +47,13 @@ def define_site_macros(env) -> None:
     def progress_by_task() -> str:
         """The progress notes grouped by task, as a table linking every note."""
         return tasks_table(load_settings(config_file), page_source(env).parent)
+
+    @env.macro
+    def note_categories() -> str:
+        """The categories a note may name, from the blog plugin's `categories_allowed`."""
+        return categories_list(load_settings(config_file))
+
+    @env.macro
+    def note_authors() -> str:
+        """The authors a note may name, as a table, from the blog plugin's authors file."""
+        return authors_table(load_settings(config_file))

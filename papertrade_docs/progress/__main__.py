@@ -70,7 +70,7 @@ def command_new(args: argparse.Namespace) -> int:
             handle.write(text)
     except FileExistsError:
         raise SettingsError(f"{_shown(path)} already exists: wait a second and run again") from None
-    print(_shown(path))
+    print(_shown(path), flush=True)  # before the hint on stderr, also into a pipe
     print("progress: fill it in, then 'make lint' says what is still missing", file=sys.stderr)
     return 0
 
