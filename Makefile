@@ -13,16 +13,19 @@ SERVE_ADDR ?= 127.0.0.1:8765
 # secret `extra_ca` (never a layer). Point it elsewhere with EXTRA_CA_BUNDLE=path.
 EXTRA_CA_BUNDLE ?= $(wildcard /etc/ssl/certs/ca-certificates.crt)
 export EXTRA_CA_BUNDLE
-# Arguments for `make measure`, e.g. MEASURE_ARGS="--use-build-cache --tries 3".
+# Arguments for `make measure`, e.g. MEASURE_ARGS="--tries 3" (reload edits timed per figure).
 MEASURE_ARGS ?=
 
 export COMPOSE_BAKE := false
 export DOCKER_BUILDKIT := 1
 export PYTHON := $(PY)
+# The tools `make setup` installs (task, for the pages' Task tabs) reach the pages' shells,
+# after the reader's own.
+export PATH := $(PATH):$(CURDIR)/$(VENV)/bin
 # Material's end-of-life banner on every build; the Zensical workflow tracks the successor.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup provision serve build test test-unit test-container test-docs test-browser lint measure note bench clean chromium
+.PHONY: help setup provision serve build test test-unit test-container test-docs test-browser lint measure measure-installers note bench clean chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -54,8 +57,9 @@ test-unit: setup ## fast tests, no Docker
 test-container: provision ## tests against real containers
 	$(PY) -m pytest -q -m container tests
 
-# Every page of the site, progress notes aside (they are dated records, not instructions).
-DOCS_PAGES = $(filter-out docs/progress/,$(wildcard docs/*.md docs/*/))
+# Every page of the site, progress notes aside (they are dated records, not instructions);
+# the pages beside them (writing-a-note.md) run like the rest.
+DOCS_PAGES = $(filter-out docs/progress/,$(wildcard docs/*.md docs/*/)) $(wildcard docs/progress/*.md)
 
 test-docs: provision ## run every block of every page against real containers (execdocs)
 	$(PY) -m pytest -q --execdocs $(DOCS_PAGES)
@@ -79,6 +83,9 @@ test-browser: setup chromium ## the built site in headless chromium, WCAG 2.2 AA
 
 measure: provision ## build every image, time the stack, write docs/data/measurements.json
 	$(PY) -m papertrade_docs.measure $(MEASURE_ARGS)
+
+measure-installers: provision ## one-off: pip against uv on the backend's lock, 3 cold builds each, into measurements.json
+	$(PY) -m papertrade_docs.measure --installers
 
 bench: provision ## runner speed (docs/data/bench.json); isolation's cost, pages serial vs two workers (docs/data/bench_docs.json)
 	$(PY) -m execdocs.bench --json docs/data/bench.json

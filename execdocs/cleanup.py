@@ -75,6 +75,7 @@ def write_shim(directory: Path, engine: Engine, run_id: str, page_directory: Pat
         "isolated": isolated, "names": str(page_directory / sandbox.NAMES),
         "images": str(page_directory / sandbox.IMAGES),
         "built": str(page_directory / sandbox.BUILT),
+        "built_ids": str(page_directory / sandbox.BUILT_IDS),
         "ports": str(page_directory / sandbox.PORTS),
         "control": str(page_directory / sandbox.CONTROL),
     }
@@ -125,6 +126,7 @@ def clean_page(
     orphans = engine.dangling_volumes(_noted_volumes([page_directory]))
     engine.remove(orphans)
     engine.remove_images(engine.images_in(_page_namespaces([page_directory])))
+    engine.remove_untagged(_built_ids([page_directory]))
     return doomed + orphans
 
 
@@ -170,6 +172,7 @@ def reap_dead_runs(engine: Engine, base: Path | None = None) -> list[Resource]:
         engine.remove(orphans)
         doomed += orphans
         engine.remove_images(engine.images_in(_page_namespaces(pages)))
+        engine.remove_untagged(_built_ids(pages))
     for root in dead_roots:
         workspace.Run(root.name.removeprefix(workspace.RUN_PREFIX), root).remove()
     return doomed
@@ -189,6 +192,17 @@ def _page_namespaces(page_directories: list[Path]) -> set[str]:
     """The image namespaces isolated pages built in (unique to each page)."""
     return {namespace for directory in page_directories
             for namespace in translate.Names(str(directory / sandbox.IMAGES)).load().values()}
+
+
+def _built_ids(page_directories: list[Path]) -> set[str]:
+    """Every image id the isolated pages' own tags held (noted by the guard)."""
+    ids: set[str] = set()
+    for directory in page_directories:
+        try:
+            ids.update((directory / sandbox.BUILT_IDS).read_text().split())
+        except OSError:
+            continue
+    return ids
 
 
 def _noted_volumes(page_directories: list[Path]) -> set[str]:

@@ -120,6 +120,18 @@ class Engine:
         if tags:
             self._docker("image", "rm", *tags, check=False)
 
+    def remove_untagged(self, ids: set[str]) -> None:
+        """Delete each of the images `ids` that no tag holds any more (an image that is
+        still tagged is someone's: it stays, and so does one a container uses)."""
+        if not self.available or not ids:
+            return
+        listed = self._run(["image", "inspect", "--format", "{{.Id}} {{len .RepoTags}}",
+                            *sorted(ids)]).stdout
+        untagged = [line.split()[0] for line in listed.splitlines()
+                    if line.split()[1:] == ["0"]]
+        if untagged:
+            self._docker("image", "rm", *untagged, check=False)
+
     def compose_report(self, project: str, log_lines: int) -> str:
         """`docker compose ps` and the last log lines of each service of `project`."""
         if not self.available:

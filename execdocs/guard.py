@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -89,6 +90,7 @@ class Context:
         self.names = translate.Names(values.get("names", ""))
         self.images = translate.Names(values.get("images", ""))  # image namespaces
         self.built = translate.Names(values.get("built", ""))  # reader -> engine reference
+        self.built_ids_file = values.get("built_ids", "")  # ids the page's tags ever held
         self.ports_file = values.get("ports", "")
         self.control = values.get("control", "")
 
@@ -126,7 +128,19 @@ def main(argv: list[str]) -> int:
     translator = translate.OutputTranslator(context.names.load(),
                                             translate.load_ports(context.ports_file),
                                             context.images.load())
-    return _run_translated([context.real, *args], translator)
+    status = _run_translated([context.real, *args], translator)
+    _note_built_ids(context)
+    return status
+
+
+def _note_built_ids(context: Context) -> None:
+    """The image each of the page's own tags now holds: a rebuild moves the tag and leaves
+    the old image untagged, which the page's cleanup then removes as its own."""
+    tags = sorted(set(context.built.load().values()))
+    if not tags or not context.built_ids_file:
+        return
+    found = context.docker("image", "inspect", "--format", "{{.Id}}", *tags)
+    _append(context.built_ids_file, found.stdout.split())
 
 
 def _binary_output(args: list[str]) -> bool:
@@ -142,10 +156,20 @@ def _run_translated(command: list[str], translator: translate.OutputTranslator) 
     process = subprocess.Popen(command, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT if shared else subprocess.PIPE)
 
+    closed = []  # the reader stopped reading (`| head`, `| grep -m 1`)
+
     def copy(source, sink) -> None:
-        for line in iter(source.readline, b""):
-            sink.write(translator(line))
-            sink.flush()
+        try:
+            for line in iter(source.readline, b""):
+                sink.write(translator(line))
+                sink.flush()
+        except BrokenPipeError:
+            closed.append(sink)
+            # Nothing more can be written: as the real CLI would, stop quietly (the
+            # CLI gets its own SIGPIPE once its pipe to us is closed too), and keep
+            # Python from complaining when it flushes the stream at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sink.fileno())
+        source.close()
 
     err = None
     if not shared:
@@ -154,7 +178,8 @@ def _run_translated(command: list[str], translator: translate.OutputTranslator) 
     copy(process.stdout, sys.stdout.buffer)
     if err is not None:
         err.join()
-    return process.wait()
+    status = process.wait()
+    return 128 + signal.SIGPIPE if closed else status
 
 
 def _same_file(first: int, second: int) -> bool:

@@ -30,6 +30,7 @@ PORTS = "ports.json"  # in the page directory: reader port -> host port
 NAMES = "names.json"  # in the page directory: reader project name -> engine's
 IMAGES = "images.json"  # in the page directory: reader image namespace -> the page's
 BUILT = "built.json"  # in the page directory: reader image reference -> the page's
+BUILT_IDS = "built-ids"  # in the page directory: every image id the page's tags held
 _READY_SECONDS = 10
 
 

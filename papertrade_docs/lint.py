@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from execdocs.model import InvalidPage
+from execdocs import InvalidPage
 
 from . import lint_build_files, lint_portability
 from .lint_blocks import page_script
@@ -53,7 +53,11 @@ def _run(root: Path, *command: str) -> list[str]:
 
 
 def hadolint(root: Path) -> Outcome:
-    files = _files(root, "docker/**/Dockerfile", "docker/**/Dockerfile.*", "docker/**/*.Dockerfile")
+    files = _files(
+        root,
+        *(f"{folder}/**/{name}" for folder in lint_build_files.IMAGE_SOURCE_DIRS
+          for name in ("Dockerfile", "Dockerfile.*", "*.Dockerfile")),
+    )
     if not files:
         return Outcome("no Dockerfiles yet", [])
     return Outcome(
@@ -63,7 +67,9 @@ def hadolint(root: Path) -> Outcome:
 
 
 def shellcheck_scripts(root: Path) -> Outcome:
-    files = _files(root, "snippets/**/*.sh", "docker/**/*.sh", "tests/**/*.sh", ".ci/run")
+    files = _files(
+        root, "snippets/**/*.sh", "docker/**/*.sh", "labs/**/*.sh", "tests/**/*.sh", ".ci/run"
+    )
     if not files:
         return Outcome("no scripts", [])
     return Outcome(
@@ -130,6 +136,8 @@ def yamllint(root: Path) -> Outcome:
         root,
         "docker/compose*.yaml",
         "docker/compose*.yml",
+        "snippets/**/compose*.yaml",
+        "labs/**/compose*.yaml",
         ".github/workflows/*.yml",
         ".github/workflows/*.yaml",
         "mkdocs.yml",

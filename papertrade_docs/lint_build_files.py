@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 
 SKIPPED_DIRS = {"node_modules", ".venv", "site", "build", "dist", ".git"}
-IMAGE_SOURCE_DIRS = ("docker", "snippets")
+IMAGE_SOURCE_DIRS = ("docker", "snippets", "labs")
 ARCHITECTURES = ("x86_64", "x86-64", "aarch64", "amd64", "arm64")
 _ARCHITECTURE = re.compile("|".join(re.escape(name) for name in ARCHITECTURES))
 # A path-like word: anything between spaces, quotes and shell or YAML punctuation.
@@ -27,7 +27,7 @@ _WORD = re.compile(r"[^\s'\"=,;()\[\]{}<>|&]+")
 
 
 def _walk(root: Path) -> list[Path]:
-    """The files under docker/ and snippets/, installed packages and build output left out."""
+    """The files under docker/, snippets/ and labs/; installed packages and builds left out."""
     files = []
     for folder in IMAGE_SOURCE_DIRS:
         for top, dirs, names in os.walk(root / folder):

@@ -1,8 +1,9 @@
 """The stack's Compose files, run from a throwaway copy of docker/ for the container tests.
 
 A copy, because tests edit source files and write env files; a unique project name and
-free ports, because another stack may be running; and `down --volumes` whatever
-happens, because a test leaves nothing behind.
+free ports, because another stack may be running; images named after the project, not
+`papertrade/...`, because a contributor's own images keep their tags; and `down
+--volumes` and the images removed whatever happens, because a test leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class Project:
     env_file: str | None = None
     extra_files: tuple[str, ...] = ()
     name: str = field(default_factory=lambda: f"papertrade-test-{uuid.uuid4().hex[:10]}")
+    own_images: dict[str, str] = field(default_factory=dict)  # service -> image it builds
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in stack_variables()}
@@ -73,6 +75,8 @@ class Project:
         command = ["docker", "compose", "-p", self.name, "-f", self.compose_file]
         for extra in self.extra_files:
             command += ["-f", extra]
+        if self.own_images:
+            command += ["-f", self._images_file()]
         if self.env_file is not None:
             command += ["--env-file", self.env_file]
         return command + list(args)
@@ -95,7 +99,24 @@ class Project:
         return result
 
     def up(self) -> None:
+        self.name_own_images()
         self.run("up", "-d", "--build", "--wait", "--wait-timeout", str(UP_TIMEOUT_SECONDS))
+
+    def name_own_images(self) -> None:
+        """Every image the project builds, named after the project (an override file)."""
+        if self.own_images:
+            return
+        config = json.loads(self.run("config", "--format", "json").stdout)
+        self.own_images = own_image_names(config, self.name)
+        (self.directory / self._images_file()).write_text(image_override(self.own_images))
+
+    def remove_own_images(self) -> None:
+        images = sorted(set(self.own_images.values()))
+        if images:
+            subprocess.run(["docker", "image", "rm", *images], capture_output=True, check=False)
+
+    def _images_file(self) -> str:
+        return f"images.{self.name}.json"
 
     def down(self, *, volumes: bool) -> None:
         self.run("down", "--remove-orphans", "--timeout", "20", *(["--volumes"] if volumes else []))
@@ -130,6 +151,18 @@ class Project:
                 docker(kind, "rm", *(["-f"] if kind == "container" else []), *ids)
 
 
+def own_image_names(config: dict[str, Any], namespace: str) -> dict[str, str]:
+    """service -> `namespace/backend:dev` for each image the project builds."""
+    return {name: f"{namespace}/{service['image'].rsplit('/', 1)[-1]}"
+            for name, service in config["services"].items()
+            if service.get("build") and service.get("image")}
+
+
+def image_override(images: dict[str, str]) -> str:
+    """A Compose file (JSON is YAML) giving each service its image name."""
+    return json.dumps({"services": {name: {"image": image} for name, image in images.items()}})
+
+
 @contextmanager
 def running(project: Project) -> Iterator[Project]:
     """The project up and healthy; down with its volumes afterwards, whatever happened."""
@@ -138,6 +171,7 @@ def running(project: Project) -> Iterator[Project]:
         yield project
     finally:
         project.down(volumes=True)
+        project.remove_own_images()
         assert project.leftovers() == [], f"{project.name} left resources behind"
 
 

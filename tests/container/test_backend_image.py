@@ -23,18 +23,18 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "docker"
 BACKEND = DOCKER / "backend"
 VENV_BIN = ROOT / ".venv" / "bin"
-DEV_IMAGE = "papertrade/backend:dev"
-PROD_IMAGE = "papertrade/backend:prod"
 # The targets from DESIGN.md, in bytes as `docker image inspect` reports them.
-SIZE_LIMITS = {DEV_IMAGE: 250_000_000, PROD_IMAGE: 80_000_000}
+SIZE_LIMITS = {"backend-dev": 250_000_000, "backend-prod": 80_000_000}
 
 DATABASE_URL = "postgresql://papertrade:test-password@db:5432/papertrade"
 REDIS_URL = "redis://:test-cache-password@cache:6379/0"
 
+# Image names carry the stack's own project name (NAMESPACE), not the reader's
+# `papertrade/...`: the tests never retag a contributor's images, and remove theirs.
 COMPOSE = f"""
 services:
   db:
-    image: papertrade/db:17
+    image: NAMESPACE/db:17
     build: {DOCKER / "db"}
     environment:
       POSTGRES_USER: papertrade
@@ -42,12 +42,12 @@ services:
       POSTGRES_DB: papertrade
     tmpfs: ["/var/lib/postgresql/data:uid=1000,gid=1000,mode=0700"]
   cache:
-    image: papertrade/cache:8
+    image: NAMESPACE/cache:8
     build: {DOCKER / "cache"}
     environment:
       REDIS_PASSWORD: test-cache-password
   backend-dev:
-    image: {DEV_IMAGE}
+    image: NAMESPACE/backend:dev
     build: {{context: {BACKEND}, target: dev, secrets: [extra_ca]}}
     environment:
       DATABASE_URL: {DATABASE_URL}
@@ -56,7 +56,7 @@ services:
       db: {{condition: service_healthy}}
       cache: {{condition: service_healthy}}
   backend-prod:
-    image: {PROD_IMAGE}
+    image: NAMESPACE/backend:prod
     build: {{context: {BACKEND}, target: prod, secrets: [extra_ca]}}
     environment:
       DATABASE_URL: {DATABASE_URL}
@@ -107,12 +107,20 @@ def build_environment() -> dict[str, str]:
 class Stack:
     def __init__(self, directory: Path, prefix: str = "backend-image") -> None:
         self.project = f"{prefix}-{uuid.uuid4().hex[:8]}"
-        (directory / "compose.yaml").write_text(COMPOSE)
+        (directory / "compose.yaml").write_text(COMPOSE.replace("NAMESPACE", self.project))
         self.base = ("docker", "compose", "-p", self.project, "-f", str(directory / "compose.yaml"))
         self.environment = build_environment()
 
     def __call__(self, *args: str, check: bool = True, timeout: float = 600):
         return run(*self.base, *args, check=check, timeout=timeout, env=self.environment)
+
+    def image(self, service: str) -> str:
+        config = json.loads(self("config", "--format", "json").stdout)
+        return config["services"][service]["image"]
+
+    def images(self) -> list[str]:
+        config = json.loads(self("config", "--format", "json").stdout)
+        return [service["image"] for service in config["services"].values()]
 
     def url(self, path: str) -> str:
         address = self("port", "backend-prod", "8000").stdout.strip()
@@ -137,6 +145,7 @@ def started(directory: Path, *services: str, prefix: str = "backend-image") -> I
         yield stack
     finally:
         stack("down", "-v", "--remove-orphans", "--timeout", "5", check=False)
+        run("docker", "image", "rm", *stack.images(), check=False)
     assert stack.leftovers() == []
 
 
@@ -203,7 +212,8 @@ def test_the_prod_image_runs_the_migrations_on_their_own(stack):
 
 
 def test_the_prod_container_is_non_root_without_a_shell(stack):
-    config = json.loads(run("docker", "image", "inspect", PROD_IMAGE).stdout)[0]["Config"]
+    image = stack.image("backend-prod")
+    config = json.loads(run("docker", "image", "inspect", image).stdout)[0]["Config"]
     assert config["User"] == "1000:1000"
     assert config["Healthcheck"]["Test"][:2] == ["CMD", "/opt/venv/bin/python"]
     assert "curl" not in json.dumps(config["Healthcheck"])
@@ -213,8 +223,8 @@ def test_the_prod_container_is_non_root_without_a_shell(stack):
     assert shell.returncode != 0
 
 
-def test_the_prod_image_refuses_to_start_without_its_service_urls():
-    result = run("docker", "run", "--rm", PROD_IMAGE, check=False, timeout=60)
+def test_the_prod_image_refuses_to_start_without_its_service_urls(stack):
+    result = run("docker", "run", "--rm", stack.image("backend-prod"), check=False, timeout=60)
     assert result.returncode == 2
     assert result.stderr == (
         "papertrade: APP_ENV=production needs DATABASE_URL and REDIS_URL set explicitly\n"
@@ -222,7 +232,7 @@ def test_the_prod_image_refuses_to_start_without_its_service_urls():
 
 
 def test_the_build_ca_is_nowhere_in_the_images_metadata(stack):
-    for image in (DEV_IMAGE, PROD_IMAGE):
+    for image in (stack.image("backend-dev"), stack.image("backend-prod")):
         config = run("docker", "image", "inspect", image).stdout
         history = run("docker", "history", "--no-trunc", image).stdout
         for text in (config, history):
@@ -230,10 +240,11 @@ def test_the_build_ca_is_nowhere_in_the_images_metadata(stack):
             assert "PIP_CERT=/run" not in text.replace(" ", "")
 
 
-@pytest.mark.parametrize("image", [DEV_IMAGE, PROD_IMAGE])
-def test_the_image_keeps_its_size_target(stack, image):
+@pytest.mark.parametrize("service", SIZE_LIMITS)
+def test_the_image_keeps_its_size_target(stack, service):
+    image = stack.image(service)
     size = int(run("docker", "image", "inspect", "-f", "{{.Size}}", image).stdout)
-    assert size < SIZE_LIMITS[image], f"{image} is {size / 1e6:.1f} MB"
+    assert size < SIZE_LIMITS[service], f"{image} is {size / 1e6:.1f} MB"
 
 
 def test_health_names_the_failing_cache_without_its_error_and_logs_why(stack):

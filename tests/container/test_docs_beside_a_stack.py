@@ -6,12 +6,22 @@ says what collides. Either way the contributor's stack still serves their portfo
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import uuid
 
 import pytest
-from stack_support import ROOT, docker, extra_ca_bundle, request, stack_variables
+from stack_support import (
+    ROOT,
+    docker,
+    extra_ca_bundle,
+    image_override,
+    own_image_names,
+    request,
+    stack_variables,
+)
 
 from execdocs import sandbox
 from papertrade_docs.measure.cli import copy_checkout
@@ -52,12 +62,23 @@ def contributors_stack(tmp_path):
         return subprocess.run(["docker", "compose", *args], cwd=folder, env=env,
                               capture_output=True, text=True, timeout=900)
 
+    # The contributor's images under names of the test's own (removed afterwards), so the
+    # test never retags the `papertrade/...` images a reader of this test may have built.
+    config = json.loads(compose("config", "--format", "json").stdout)
+    images = own_image_names(config, f"contributor-{uuid.uuid4().hex[:10]}")
+    (folder / "compose.override.yaml").write_text(image_override(images))
+
     started = compose("up", "-d", "--wait")
     try:
         assert started.returncode == 0, started.stdout + started.stderr
         yield {"folder": folder, "compose": compose}
     finally:
         compose("down", "-v")
+        docker_quietly("image", "rm", *images.values())
+
+
+def docker_quietly(*args: str) -> None:
+    subprocess.run(["docker", *args], capture_output=True, check=False)
 
 
 def run_quickstart(contributors_stack, isolation: str) -> subprocess.CompletedProcess[str]:
@@ -67,7 +88,9 @@ def run_quickstart(contributors_stack, isolation: str) -> subprocess.CompletedPr
     contributors_stack["portfolio"] = created
     contributors_stack["containers"] = docker(
         "ps", "-q", "--filter", f"label=com.docker.compose.project={PROJECT}")
-    env = {**os.environ, "EXECDOCS_ISOLATION": isolation}
+    # The page's Task tabs need `task`, which `make setup` installs beside this Python.
+    path = f"{os.environ.get('PATH', '')}:{os.path.dirname(sys.executable)}"
+    env = {**os.environ, "EXECDOCS_ISOLATION": isolation, "PATH": path}
     return subprocess.run([sys.executable, "-m", "execdocs", "run", str(QUICKSTART)],
                           cwd=ROOT, capture_output=True, text=True, timeout=900, env=env)
 

@@ -332,3 +332,42 @@ $ docker compose run --rm --quiet-pull once true 2>/dev/null
     done = run_page(tmp_path, "page.md")
     assert done.returncode == 0, done.stdout + done.stderr
     assert leftovers(name) == []
+
+
+def test_an_image_a_page_rebuilt_leaves_no_untagged_copy(tmp_path, name, isolation):
+    """A rebuild moves the tag to the new image and leaves the old one untagged: both are
+    the page's, and both go. (Without isolation a page builds under the reader's own
+    names, which may be someone's images: those stay, as they would for the reader.)"""
+    if isolation == "off":
+        pytest.skip("without isolation a page's images carry the reader's names and stay")
+    ids = tmp_path / "ids"
+    (tmp_path / "page.md").write_text(f"""\
+```text file="Dockerfile"
+FROM {BASE_IMAGE}
+COPY stamp /stamp
+```
+
+```yaml file="compose.yaml"
+name: {name}
+services:
+  rebuilt:
+    image: {name}/rebuilt
+    build: .
+```
+
+```console
+$ echo one > stamp
+$ docker compose build --quiet
+$ docker image inspect --format '{{{{.Id}}}}' {name}/rebuilt >> {ids}
+$ echo two > stamp
+$ docker compose build --quiet
+$ docker image inspect --format '{{{{.Id}}}}' {name}/rebuilt >> {ids}
+```
+""")
+    done = run_page(tmp_path, "page.md")
+    assert done.returncode == 0, done.stdout + done.stderr
+    built = ids.read_text().split()
+    assert len(set(built)) == 2, built
+    for image in built:
+        found = subprocess.run(["docker", "image", "inspect", image], capture_output=True)
+        assert found.returncode != 0, f"{image}, built by the page, is still on the engine"

@@ -75,3 +75,26 @@ def test_a_refusal_is_one_line_on_stderr_written_for_the_runner(tmp_path, contex
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("execdocs: refused: `docker volume prune`")
     assert (tmp_path / "refused").read_text().startswith("`docker volume prune`")
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly():
+    """`docker compose logs | grep -m 1`: once grep has its line, the translated copy
+    stops as the CLI itself would (status 141, SIGPIPE's), with no traceback."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    execdocs = Path(guard.__file__).parent
+    script = (
+        f"import sys; sys.path.insert(0, {str(execdocs)!r}); import guard, translate\n"
+        "translator = translate.OutputTranslator({}, {}, {})\n"
+        "command = ['seq', '0', '200000']\n"
+        "sys.exit(guard._run_translated(command, translator))\n"
+    )
+    done = subprocess.run(
+        ["bash", "-c", '"$0" -S -c "$1" | head -n 1; echo "status ${PIPESTATUS[0]}" >&2',
+         sys.executable, script],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.stdout == "0\n"
+    assert done.stderr == "status 141\n"
