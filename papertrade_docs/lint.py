@@ -141,6 +141,7 @@ def yamllint(root: Path) -> Outcome:
         ".github/workflows/*.yml",
         ".github/workflows/*.yaml",
         "mkdocs.yml",
+        "Taskfile.yml",
         ".yamllint",
         "docs/progress/.authors.yml",
     )

@@ -4,6 +4,7 @@ the page says it does. No Docker: `task --dry` prints what a task would run."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -47,8 +48,10 @@ def words(command: str) -> list[str]:
 def run_task(*args: str) -> subprocess.CompletedProcess[str]:
     if not TASK.exists():
         pytest.fail(f"{TASK} is missing: run `make setup` (pyproject.toml's go-task-bin)")
+    # NO_COLOR: Task colours its output where CI is set, as a terminal would show it.
     return subprocess.run([str(TASK), *args], cwd=ROOT / "docker", capture_output=True,
-                          text=True, timeout=60, check=False)
+                          text=True, timeout=60, check=False,
+                          env={**os.environ, "NO_COLOR": "1"})
 
 
 def test_the_taskfile_names_the_six_tasks_each_run_from_docker():
