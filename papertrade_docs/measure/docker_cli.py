@@ -37,9 +37,14 @@ def run(
     return result.stdout
 
 
-def compose_env(**extra: str) -> dict[str, str]:
-    """The environment for `docker compose`: ours, plus no bake (there is no buildx)."""
-    env = dict(os.environ, COMPOSE_BAKE="false", DOCKER_BUILDKIT="1")
+# What every `docker compose` of the project's own runs with (the Makefile exports the
+# same for the pages): BuildKit, and no bake (this engine's CLI has no buildx).
+COMPOSE_SETTINGS = {"COMPOSE_BAKE": "false", "DOCKER_BUILDKIT": "1"}
+
+
+def compose_env(base: dict[str, str] | None = None, **extra: str) -> dict[str, str]:
+    """The environment for `docker compose`: `base` (ours by default) and the settings."""
+    env = dict(os.environ if base is None else base, **COMPOSE_SETTINGS)
     env.update(extra)
     return env
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from papertrade_docs.measure import throwaway_env
 from papertrade_docs.measure.cli import copy_checkout
+from papertrade_docs.measure.docker_cli import compose_env
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER_DIR = ROOT / "docker"
@@ -67,9 +68,7 @@ class Project:
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in stack_variables()}
-        env.update(COMPOSE_BAKE="false", DOCKER_BUILDKIT="1", EXTRA_CA_BUNDLE=extra_ca_bundle())
-        env.update(self.variables)
-        return env
+        return compose_env(env, EXTRA_CA_BUNDLE=extra_ca_bundle(), **self.variables)
 
     def command(self, *args: str) -> list[str]:
         command = ["docker", "compose", "-p", self.name, "-f", self.compose_file]

@@ -5,7 +5,6 @@ dev image against real PostgreSQL and Redis, and both images keep their size tar
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import urllib.error
@@ -16,6 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from stack_support import extra_ca_bundle
+
+from papertrade_docs.measure.docker_cli import compose_env
 
 pytestmark = pytest.mark.container
 
@@ -97,11 +99,7 @@ def run(
 
 
 def build_environment() -> dict[str, str]:
-    environment = {**os.environ, "COMPOSE_BAKE": "false"}
-    host_bundle = Path("/etc/ssl/certs/ca-certificates.crt")
-    if "EXTRA_CA_BUNDLE" not in environment and host_bundle.exists():
-        environment["EXTRA_CA_BUNDLE"] = str(host_bundle)
-    return environment
+    return compose_env(EXTRA_CA_BUNDLE=extra_ca_bundle())
 
 
 class Stack:

@@ -25,6 +25,7 @@ from stack_support import (
 
 from execdocs import sandbox
 from papertrade_docs.measure.cli import copy_checkout
+from papertrade_docs.measure.docker_cli import compose_env
 
 pytestmark = pytest.mark.container
 
@@ -54,9 +55,8 @@ def contributors_stack(tmp_path):
     copy_checkout(ROOT, clone)
     folder = clone / "docker"
     (folder / ".env").write_text((folder / ".env.example").read_text())
-    env = {key: value for key, value in os.environ.items()
-           if key not in stack_variables()}
-    env.update(COMPOSE_BAKE="false", DOCKER_BUILDKIT="1", EXTRA_CA_BUNDLE=extra_ca_bundle())
+    env = compose_env({key: value for key, value in os.environ.items()
+                       if key not in stack_variables()}, EXTRA_CA_BUNDLE=extra_ca_bundle())
 
     def compose(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["docker", "compose", *args], cwd=folder, env=env,
@@ -97,9 +97,10 @@ def run_quickstart(contributors_stack, isolation: str) -> subprocess.CompletedPr
 
 def assert_untouched(contributors_stack) -> None:
     """Nothing of the contributor's was replaced, and their portfolio is still served."""
-    assert docker("ps", "-q", "--filter",
-                  f"label=com.docker.compose.project={PROJECT}") == (
-        contributors_stack["containers"])
+    now = docker("ps", "-q", "--filter", f"label=com.docker.compose.project={PROJECT}")
+    assert now == contributors_stack["containers"], docker(
+        "ps", "-a", "--filter", f"label=com.docker.compose.project={PROJECT}", "--format",
+        '{{.ID}} {{.Names}} {{.Image}} {{.Label "com.docker.compose.project.working_dir"}}')
     status, listed = request("http://127.0.0.1:8000/api/portfolios")
     assert status == 200 and contributors_stack["portfolio"] in listed
 
@@ -116,7 +117,8 @@ def test_without_isolation_the_quick_start_stops_before_taking_over_the_stack(
         contributors_stack):
     done = run_quickstart(contributors_stack, "off")
     assert done.returncode == 1, done.stdout + done.stderr
-    up_line = QUICKSTART.read_text().splitlines().index("$ docker compose up -d --wait") + 1
+    lines = [line.strip() for line in QUICKSTART.read_text().splitlines()]
+    up_line = lines.index("$ docker compose up -d --wait") + 1
     refusal = [line for line in done.stdout.splitlines()
                if f"quickstart.md:{up_line}: refused" in line]
     assert refusal, done.stdout
