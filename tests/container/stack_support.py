@@ -68,7 +68,7 @@ class Project:
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in stack_variables()}
-        return compose_env(env, EXTRA_CA_BUNDLE=extra_ca_bundle(), **self.variables)
+        return compose_env(env, **{"EXTRA_CA_BUNDLE": extra_ca_bundle(), **self.variables})
 
     def command(self, *args: str) -> list[str]:
         command = ["docker", "compose", "-p", self.name, "-f", self.compose_file]
