@@ -38,15 +38,42 @@ def engine_entries() -> set[str]:
 
 
 _before: set[str] = set()  # the engine before the test (see the `name` fixture)
+_runs: Path = Path("/nonexistent")  # where the test's runs keep their copies (TMPDIR)
+
+
+def foreign_entries() -> set[str]:
+    """What someone else runs on the engine meanwhile (another stack, another docs run):
+    containers neither started by a Compose project inside this test's runs nor labelled
+    by a run's guard, and the networks and volumes of those containers' projects."""
+    listed = docker("ps", "-a", "--format",
+                    '{{.Names}}\t{{.Label "com.docker.compose.project"}}\t'
+                    '{{.Label "com.docker.compose.project.working_dir"}}\t'
+                    '{{.Label "io.execdocs.run"}}')
+    foreign, projects = set(), set()
+    for line in listed.splitlines():
+        container, project, directory, run = (line.split("\t") + ["", "", ""])[:4]
+        ours = directory.startswith(f"{_runs}/") or (not directory and run)
+        if not ours:
+            foreign.add(f"ps {container}")
+            if project:
+                projects.add(project)
+    for kind in ("network", "volume"):
+        for line in docker(kind, "ls", "--format",
+                           '{{.Name}}\t{{.Label "com.docker.compose.project"}}').splitlines():
+            item, _, project = line.partition("\t")
+            if project in projects:
+                foreign.add(f"{kind} {item}")
+    return foreign
 
 
 def leftovers(name: str) -> list[str]:
     """Every container, network and volume whose name starts with `name` (a test's unique
-    prefix), or that appeared since the test began: an isolated page runs its projects
-    under names of its own, which the prefix would miss. (The container tests run one at
-    a time, so what appeared is the test's.)"""
-    return sorted(entry for entry in engine_entries()
-                  if entry.split(" ", 1)[1].startswith(name) or entry not in _before)
+    prefix), or that appeared since the test began and is not someone else's: an isolated
+    page runs its projects under names of its own, which the prefix would miss."""
+    new = {entry for entry in engine_entries()
+           if entry.split(" ", 1)[1].startswith(name) or entry not in _before}
+    return sorted(entry for entry in new
+                  if entry.split(" ", 1)[1].startswith(name) or entry not in foreign_entries())
 
 
 def gone(pid: int) -> bool:
@@ -133,9 +160,13 @@ def isolation(request, monkeypatch) -> str:
 
 
 @pytest.fixture
-def name() -> str:
-    global _before
+def name(tmp_path_factory, monkeypatch) -> str:
+    global _before, _runs
     _before = engine_entries()
+    # The runs keep their copies here (TMPDIR): what a page of this test starts carries a
+    # working directory inside it, which tells it from what others start meanwhile.
+    _runs = tmp_path_factory.mktemp("runs")
+    monkeypatch.setenv("TMPDIR", str(_runs))
     unique = f"edtest-{uuid.uuid4().hex[:8]}"
     yield unique
     # Should the runner have failed its promise, leave nothing behind anyway.
@@ -173,7 +204,7 @@ def test_ctrl_c_in_the_middle_of_a_page_leaves_nothing(tmp_path, name):
     assert process.returncode == 130, output
     assert "interrupted" in output
     assert leftovers(name) == []
-    assert not list(Path("/tmp").glob(f"execdocs-{process.pid}-*"))
+    assert not list(_runs.glob(f"execdocs-{process.pid}-*"))
 
 
 def test_sigterm_cleans_up_like_ctrl_c(tmp_path, name):
@@ -214,7 +245,7 @@ def test_the_next_run_removes_what_a_killed_run_left(tmp_path, name):
         page_that_starts_everything(name, f"$ touch {marker} && sleep 600"))
     killed = run_cli(tmp_path, "page.md")
     wait_for_file(marker, killed)
-    run_roots = list(Path("/tmp").glob(f"execdocs-{killed.pid}-*"))
+    run_roots = list(_runs.glob(f"execdocs-{killed.pid}-*"))
     assert len(run_roots) == 1
     session = json.loads(next(run_roots[0].glob("pages/*/session")).read_text())["pid"]
     killed.kill()  # SIGKILL: no cleanup at all
