@@ -25,7 +25,7 @@ export PATH := $(PATH):$(CURDIR)/$(VENV)/bin
 # Material's end-of-life banner on every build; the Zensical workflow tracks the successor.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup provision serve build test test-unit test-container test-docs test-browser lint measure measure-installers note bench clean chromium
+.PHONY: help setup provision serve build test test-unit test-container test-docs record test-browser lint measure measure-installers note bench clean chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -63,6 +63,15 @@ DOCS_PAGES = $(filter-out docs/progress/,$(wildcard docs/*.md docs/*/)) $(wildca
 
 test-docs: provision ## run every block of every page against real containers (execdocs)
 	$(PY) -m pytest -q --execdocs $(DOCS_PAGES)
+
+# The same run, which also writes what every console command printed and how each page
+# ran into docs/data/recorded-output.json (mkdocs.yml names it): the site shows it in place
+# of the matcher's patterns, and the landing page and each page's footer quote it. test-docs
+# leaves the file alone: a test run changes no tracked file (CI, a colleague's checkout),
+# and the published proof changes only when someone means to commit a new one;
+# tests/unit/test_recordings_committed.py says when a page changed since its recording.
+record: provision ## run every page as test-docs does and commit the proof: docs/data/recorded-output.json
+	$(PY) -m pytest -q --execdocs --execdocs-record $(DOCS_PAGES)
 
 test: provision ## set up what is missing, then run every test
 	@$(MAKE) --no-print-directory lint

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from execdocs.matcher import match
     from execdocs.model import Block, Command, InvalidPage, Origin, Page
     from execdocs.options import SHELL_LANGUAGES, is_shell_language
+    from execdocs.recordings import Recordings, RecordingsError
     from execdocs.results import Failure, PageResult
     from execdocs.runner import Runner
     from execdocs.transcript import parse_transcript
@@ -34,6 +35,8 @@ _HOMES = {
     "Page": "execdocs.model",
     "PageResult": "execdocs.results",
     "Project": "execdocs.config",
+    "Recordings": "execdocs.recordings",
+    "RecordingsError": "execdocs.recordings",
     "Runner": "execdocs.runner",
     "SHELL_LANGUAGES": "execdocs.options",
     "find_fences": "execdocs.fences",
@@ -55,6 +58,8 @@ __all__ = [
     "Page",
     "PageResult",
     "Project",
+    "Recordings",
+    "RecordingsError",
     "Runner",
     "find_fences",
     "is_shell_language",

@@ -14,8 +14,14 @@ import json
 import sys
 from pathlib import Path
 
-from execdocs import coverage, report
-from execdocs.invocation import load_project, load_runnable_page, make_runner, markdown_files
+from execdocs import coverage, recordings, report
+from execdocs.invocation import (
+    load_project,
+    load_runnable_page,
+    make_runner,
+    markdown_files,
+    recordings_path,
+)
 from execdocs.listing import entry_text, page_entries
 from execdocs.model import InvalidPage, Page
 from execdocs.results import PageResult
@@ -28,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     if arguments.command == "list":
         return list_pages(arguments.pages, arguments.json, arguments.config)
-    return run(arguments.pages, arguments.update, arguments.config, arguments.coverage_json)
+    return run(arguments.pages, arguments.update, arguments.config, arguments.coverage_json,
+               arguments.record)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
                              help="rewrite the expected output of commands that did not match")
     run_command.add_argument("--config", type=Path, metavar="MKDOCS_YML",
                              help="the project's mkdocs.yml (default: ./mkdocs.yml if present)")
+    run_command.add_argument("--record", action="store_true",
+                             help="write what each console command printed, and how each page"
+                                  " ran, to the recordings file of mkdocs.yml")
     run_command.add_argument("--coverage-json", type=Path, default=coverage.DEFAULT_JSON,
                              metavar="PATH", help=f"default: {coverage.DEFAULT_JSON}")
     list_command = commands.add_parser(
@@ -79,23 +89,34 @@ def list_pages(paths: list[Path], as_json: bool, config: Path | None) -> int:
     return INVALID if invalid else PASSED
 
 
-def run(paths: list[Path], update: bool, config: Path | None, coverage_json: Path) -> int:
+def run(paths: list[Path], update: bool, config: Path | None, coverage_json: Path,
+        record: bool = False) -> int:
     loaded = _load(paths, config)
     if loaded is None:
         return INVALID
     project, pages, invalid = loaded
+    try:
+        record_to = recordings_path(project) if record else None
+    except InvalidPage as error:
+        _print_invalid([error])
+        return INVALID
     if invalid:
         _print_invalid(invalid)
         print(f"{len(invalid)} invalid page(s): nothing was run", file=sys.stderr)
         return INVALID
     results: list[PageResult] = []
+    recorded: dict[str, dict] = {}
     runner = make_runner(project, update)
+    machine = recordings.Machine.of(runner.engine.docker) if record_to else None
     try:
         with sigterm_interrupts(), runner:
             for page in pages:
                 result = runner.run_page(page)
                 results.append(result)
                 _print_result(result)
+                if machine is not None:
+                    key = recordings.page_key(page.path, project.root)
+                    recorded[key] = recordings.page_record(page, result, machine)
     except KeyboardInterrupt:
         print("interrupted: what the pages started has been stopped and removed",
               file=sys.stderr)
@@ -105,6 +126,9 @@ def run(paths: list[Path], update: bool, config: Path | None, coverage_json: Pat
         if results:
             print("\n" + summary.table())
             summary.write_json(coverage_json)
+        if recorded:
+            recordings.write(record_to, recorded, project.root)
+            print(f"{len(recorded)} page(s) recorded in {record_to}")
     return PASSED if all(result.passed for result in results) else FAILED
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from execdocs.collect import load_page
 from execdocs.conditions import check_defined
 from execdocs.config import CONFIG_NAMES, Project
-from execdocs.model import Page
+from execdocs.model import InvalidPage, Origin, Page
 from execdocs.runner import Runner
 
 
@@ -49,3 +49,21 @@ def make_runner(project: Project | None, update: bool) -> Runner:
         project_root=project.root if project else None,
         update_mode=update,
     )
+
+
+RECORDING_EXTENSION = "execdocs.markdown_extension"
+
+
+def recordings_path(project: Project | None) -> Path:
+    """The recordings file a run with --record writes: the `recordings` option of the
+    Markdown extension in mkdocs.yml, where the site's build reads it. Raises
+    `InvalidPage` (at mkdocs.yml) when there is no project or no such option."""
+    from execdocs.recordings import OPTION, recordings_file
+
+    options = project.markdown_extension_config(RECORDING_EXTENSION) if project else None
+    path = recordings_file(project.root, (options or {}).get(OPTION)) if project else None
+    if path is None:
+        where = Origin(project.config_file, 1) if project else Origin(Path("mkdocs.yml"), 1)
+        raise InvalidPage(where, f"--record needs the file to write: add `{OPTION}: PATH`"
+                                 f" under `{RECORDING_EXTENSION}` in markdown_extensions")
+    return path

@@ -6,6 +6,10 @@ the test machinery, whichever generator builds the site (MkDocs or Zensical).
   highlighted code block; `file="path"` becomes `title="path"`, which
   pymdownx.highlight shows as the title.
 - `<!-- execdocs ... -->` hidden blocks are removed entirely.
+- With the `recordings` option (the file `execdocs run --record` writes), a console
+  command whose expected output is a pattern (`...`, ` (re)`) shows the output recorded
+  in the page's last run instead, and the page ends with when its blocks ran
+  (`execdocs.recorded_view`); the patterns stay in the source, for the runner alone.
 
 List it under `markdown_extensions` in mkdocs.yml. It cleans the page twice, each time
 before pymdownx.superfences finds the fences: once after the macros have run (mkdocs-macros
@@ -25,6 +29,7 @@ site's extensions and the page being rendered:
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +42,8 @@ from markdown.preprocessors import Preprocessor
 from execdocs.fences import info_span, read_fences
 from execdocs.model import InvalidPage, Origin
 from execdocs.options import reader_info
+from execdocs.recorded_view import RecordedView, load
+from execdocs.recordings import RecordingsError, page_key
 from execdocs.site_markdown import SiteMarkdown
 
 NAME = "execdocs.markdown_extension"
@@ -75,13 +82,16 @@ class ReaderContext:
     markdown: SiteMarkdown = field(default_factory=SiteMarkdown)
     page: PageSource | None = None
     error: Callable[[str], Exception] = ReaderError
+    root: Path | None = None  # the project's root (the recordings file is named from it)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 def reader_lines(
-    lines: Sequence[str], origins: Sequence[Origin], markdown: SiteMarkdown | None = None
+    lines: Sequence[str], origins: Sequence[Origin], markdown: SiteMarkdown | None = None,
+    recorded: RecordedView | None = None,
 ) -> list[str]:
-    """`lines` as readers get them: test options stripped, hidden blocks removed.
+    """`lines` as readers get them: test options stripped, hidden blocks removed, and
+    with `recorded`, recorded output in place of patterns and the page's footer.
 
     Every line the site reads as opening a fence is cleaned, shown or not (one in an
     indented code block too): the site then finds the very fences the runner found."""
@@ -93,15 +103,27 @@ def reader_lines(
         start, end = info_span(out[k])
         out[k] = out[k][:start] + reader_info(out[k][start:end]) + out[k][end:]
     hidden = {k for first, last in page.comments for k in range(first, last + 1)}
-    return [line for k, line in enumerate(out) if k not in hidden]
+    replaced = recorded.replacements(lines, origins, page.fences) if recorded else {}
+    shown: list[str] = []
+    k = 0
+    while k < len(out):
+        if k in replaced:
+            k, instead = replaced[k]
+            shown += instead
+            continue
+        if k not in hidden:
+            shown.append(out[k])
+        k += 1
+    return shown + (recorded.footer() if recorded else [])
 
 
-def reader_text(lines: Sequence[str], source: PageSource, context: ReaderContext) -> list[str]:
+def reader_text(lines: Sequence[str], source: PageSource, context: ReaderContext,
+                recorded: RecordedView | None = None) -> list[str]:
     """`reader_lines` of text from `source`; a problem raises `context.error`."""
     origins = [Origin(source.path, source.first_line + k) for k in range(len(lines))]
     try:
         with context.lock:  # one SiteMarkdown, which keeps state while it scans
-            return reader_lines(lines, origins, context.markdown)
+            return reader_lines(lines, origins, context.markdown, recorded)
     except InvalidPage as error:
         raise context.error(f"execdocs: {error}") from None
 
@@ -110,7 +132,11 @@ class ReaderExtension(Extension):
     def __init__(self, **kwargs: Any):
         # Not None: Python-Markdown would make a given object a bool.
         self.config = {
-            "context": ["", "a ReaderContext; the execdocs MkDocs plugin passes its own"]
+            "context": ["", "a ReaderContext; the execdocs MkDocs plugin passes its own"],
+            "recordings": ["", "the recordings file (execdocs --record), from the project's"
+                               " root: recorded output in place of patterns"],
+            "recorded_omit": [[], "regular expressions: recorded output lines that say"
+                                  " something of the recording machine only, left out"],
         }
         super().__init__(**kwargs)
 
@@ -129,6 +155,20 @@ class ReaderExtension(Extension):
         zensical = _zensical_context(md)
         return zensical if zensical is not None else _default_context()
 
+    def recorded_view(self, context: ReaderContext) -> RecordedView | None:
+        """The recordings of the page being rendered (None: no page, or no recordings)."""
+        named = self.getConfig("recordings")
+        if context.page is None or not named:
+            return None
+        root = context.root or Path.cwd()
+        try:
+            recordings = load(root / named)
+        except RecordingsError as error:
+            raise context.error(f"execdocs: {error}") from None
+        key = page_key(root / context.page.path, root)
+        omit = tuple(re.compile(pattern) for pattern in self.getConfig("recorded_omit") or ())
+        return RecordedView(key, recordings.page(key), omit=omit)
+
 
 @dataclass
 class _State:
@@ -144,7 +184,8 @@ class _PageText(Preprocessor):
 
     def run(self, lines: list[str]) -> list[str]:
         context = self.extension.context_for(self.md)
-        out = reader_text(lines, context.page or UNKNOWN_PAGE, context)
+        recorded = self.extension.recorded_view(context)
+        out = reader_text(lines, context.page or UNKNOWN_PAGE, context, recorded)
         self.state.after_page = list(out)
         return out
 
@@ -188,6 +229,7 @@ def _zensical_context(md: Markdown) -> ReaderContext | None:
         _zensical[key] = ReaderContext(SiteMarkdown(names, configs))
     context = _zensical[key]
     context.page = _zensical_page(config, getattr(rendering, "page", None))
+    context.root = Path(config.get("root_dir") or ".")
     return context
 
 

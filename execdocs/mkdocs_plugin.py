@@ -41,7 +41,8 @@ class ExecdocsPlugin(BasePlugin[ExecdocsConfig]):
     context: ReaderContext | None = None
 
     def on_config(self, config):
-        self.context = ReaderContext(SiteMarkdown.of_mkdocs_config(config), error=PluginError)
+        self.context = ReaderContext(SiteMarkdown.of_mkdocs_config(config), error=PluginError,
+                                     root=Path(config.config_file_path or ".").parent)
         if NAME not in config.markdown_extensions:
             config.markdown_extensions.append(NAME)
         config.mdx_configs[NAME] = {**config.mdx_configs.get(NAME, {}), "context": self.context}

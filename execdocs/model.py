@@ -72,6 +72,9 @@ class Command:
     origin: Origin  # the `$ ` line
     expected: list[str] = field(default_factory=list)  # empty: output is not checked
     expected_origins: list[Origin] = field(default_factory=list)
+    # Where `expected` is in the block's body: its first line and the line after its last
+    # (0-based, both the line after the command when nothing is expected).
+    expected_at: tuple[int, int] = (0, 0)
 
 
 @dataclass

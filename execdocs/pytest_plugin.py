@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from execdocs import coverage, report
-from execdocs.invocation import load_project, load_runnable_page, make_runner
+from execdocs import coverage, recordings, report
+from execdocs.invocation import load_project, load_runnable_page, make_runner, recordings_path
 from execdocs.model import InvalidPage
 from execdocs.results import PageResult
 from execdocs.runner import Runner
@@ -23,6 +23,7 @@ from execdocs.signals import sigterm_interrupts
 
 _STATE = pytest.StashKey["_RunState"]()
 _COVERAGE = "execdocs-coverage"  # the user property carrying a page's coverage
+_RECORDING = "execdocs-recording"  # with --execdocs-record: (page key, its recording)
 # Report hooks get no config: they reach the run's state through this (one per process).
 _state: _RunState | None = None
 
@@ -33,7 +34,19 @@ class _RunState:
         # Filled from test and collection reports, so that with pytest-xdist the
         # controller gathers what every worker ran.
         self.pages: dict[str, coverage.PageCoverage] = {}  # by node id
+        self.recorded: dict[str, dict] = {}  # with --execdocs-record: by page key
         self._runner: Runner | None = None
+
+    @functools.cached_property
+    def record_to(self) -> Path | None:
+        """The recordings file, with --execdocs-record (else None)."""
+        if not self.config.getoption("execdocs_record"):
+            return None
+        return recordings_path(self.project)
+
+    @functools.cached_property
+    def machine(self) -> recordings.Machine:
+        return recordings.Machine.of(self.runner.engine.docker)
 
     @functools.cached_property
     def project(self):
@@ -58,6 +71,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="collect Markdown pages (*.md) as tests and run their blocks")
     group.addoption("--execdocs-update", action="store_true",
                     help="rewrite the expected output of console commands that did not match")
+    group.addoption("--execdocs-record", action="store_true",
+                    help="write what each console command printed, and how each page ran, to"
+                         " the recordings file of mkdocs.yml (pages not run are kept)")
     group.addoption("--execdocs-config", metavar="PATH",
                     help="the project's mkdocs.yml (default: ./mkdocs.yml if present)")
     group.addoption("--execdocs-coverage-json", metavar="PATH",
@@ -73,6 +89,10 @@ def pytest_configure(config: pytest.Config) -> None:
     global _state
     if _enabled(config):
         _state = config.stash[_STATE] = _RunState(config)
+        try:
+            _state.record_to  # noqa: B018 - a run that cannot record stops before it runs
+        except InvalidPage as error:
+            raise pytest.UsageError(str(error)) from None
 
 
 @pytest.hookimpl(wrapper=True)
@@ -132,6 +152,10 @@ class PageItem(pytest.Item):
         state = self.config.stash[_STATE]
         result = state.runner.run_page(self.page)
         self.user_properties.append((_COVERAGE, asdict(coverage.page_coverage(result))))
+        if state.record_to is not None:
+            key = recordings.page_key(self.page.path, state.project.root)
+            record = recordings.page_record(self.page, result, state.machine)
+            self.user_properties.append((_RECORDING, [key, record]))
         if result.skipped:
             pytest.skip(result.skipped)
         if not result.passed:
@@ -152,6 +176,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for key, value in report.user_properties:
         if key == _COVERAGE:
             _state.pages[report.nodeid] = coverage.PageCoverage(**value)
+        elif key == _RECORDING:
+            page, record = value
+            _state.recorded[page] = record
 
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:
@@ -173,3 +200,7 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     path = Path(config.getoption("execdocs_coverage_json"))
     summary.write_json(path)
     terminalreporter.write_line(f"coverage written to {path}")
+    if state.recorded:
+        recordings.write(state.record_to, state.recorded, state.project.root)
+        terminalreporter.write_line(
+            f"{len(state.recorded)} page(s) recorded in {state.record_to}")

@@ -47,6 +47,10 @@ class PageResult:
     skipped: str = ""  # the reason, when the whole page was skipped
     seconds: float = 0.0
     updated: list[Origin] = field(default_factory=list)  # commands whose output was rewritten
+    # What each console command that ran printed, as the matcher compared it (escapes
+    # removed, overwrites applied, trailing blanks dropped; an isolated page's names
+    # already the reader's), by (index of the block in the page, index of the command).
+    outputs: dict[tuple[int, int], list[str]] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:

@@ -23,6 +23,7 @@ from execdocs.model import Block, Command, Page
 from execdocs.results import BlockResult, Failure, PageResult
 from execdocs.session import Session
 from execdocs.signals import uninterrupted
+from execdocs.terminal import output_lines
 
 
 class Runner:
@@ -167,6 +168,10 @@ class _PageRun:
 
     def _finish(self, state: PageState) -> None:
         """Report context first (it needs the containers), then stop and remove."""
+        self.result.outputs = {
+            (b, c): output_lines(state.outputs[id(command)])
+            for b, block in enumerate(self.page.blocks)
+            for c, command in enumerate(block.commands) if id(command) in state.outputs}
         try:
             if self.result.failure is not None:
                 self.result.failure.diagnostics = page_diagnostics(

@@ -118,6 +118,7 @@ def _commands(lines: list[str], origins: list[Origin], decide: Decide) -> list[C
                 origin=origin,
                 expected=[line.rstrip() for line in lines[expected_from:expected_to]],
                 expected_origins=list(origins[expected_from:expected_to]),
+                expected_at=(expected_from, expected_to),
             )
         )
     return commands

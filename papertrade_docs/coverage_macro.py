@@ -1,93 +1,96 @@
 """The last executable-docs run, summarised for the landing page.
 
-The runner writes build/execdocs/coverage.json at the end of a run. The summary reads
-from it only these keys (anything else is ignored):
+`make record` runs every page and commits how each ran (when, on which Docker engine and
+platform, each block's status, skip reasons) with what each console command printed, in
+docs/data/recorded-output.json (`RECORDINGS_FILE`, the file mkdocs.yml names for the
+Markdown extension). The summary reads it, so a site built without Docker (the Pages
+workflow) shows the proof of the last run.
 
-    {"pages": [{"page": "docs/x.md", "passed": 3, "failed": 0, "skipped": 1}, ...],
-     "totals": {"executed_share": 0.97}}  # optional: share of shell/console blocks run
-
-No file (a fresh clone, `make serve` before any test run): the page says so instead
-of showing a figure. A file that is there but unreadable fails the build, so a page
-never shows a summary that was not measured.
+No file, or no page in it: the page says so instead of showing a figure. A file that is
+there but unreadable fails the build, so a page never shows a summary that was not run.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-COVERAGE_FILE = Path("build/execdocs/coverage.json")
+from execdocs import Recordings, RecordingsError
+
+RECORDINGS_FILE = Path("docs/data/recorded-output.json")
+EXECUTABLE_KINDS = ("shell", "console")  # the share is of these, as in the runner's summary
 
 
 class CoverageError(ValueError):
-    """The coverage file is there but does not hold what the summary needs."""
+    """The recordings file is there but does not hold what the summary needs."""
 
 
 @dataclass(frozen=True)
-class Coverage:
+class LastRun:
     pages: int
-    passed: int
-    failed: int
-    skipped: int
-    executed_share: float | None
-    written: datetime
+    passed: int  # blocks that ran and passed
+    runnable: int  # blocks meant to run (shown-only blocks aside)
+    failed_pages: tuple[str, ...]
+    skipped: tuple[str, ...]  # `file:line: reason`, one per skipped block (or page)
+    days: tuple[str, ...]  # the days the pages ran, in order
+    machines: tuple[str, ...]  # "Docker Engine 28.1 on linux/amd64", each once
+    executed_share: float | None  # shell and console blocks executed, over all of them
 
 
-def _count(entry: dict, key: str, path: Path) -> int:
-    value = entry.get(key, 0)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise CoverageError(
-            f"{path}: {key!r} of page {entry.get('page')!r} is {value!r}, "
-            "not a count: run the executable docs again ('make test-docs')"
-        )
-    return value
-
-
-def read_coverage(path: Path) -> Coverage | None:
-    if not path.is_file():
-        return None
+def read_last_run(path: Path) -> LastRun | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise CoverageError(
-            f"{path}: not readable JSON ({error}): run the executable docs "
-            "again, or delete the file"
-        ) from None
-    pages = data.get("pages") if isinstance(data, dict) else None
-    if not isinstance(pages, list) or not all(isinstance(page, dict) for page in pages):
-        raise CoverageError(
-            f"{path}: has no 'pages' list: run the executable docs again, or delete the file"
-        )
-    # The runner writes the share under "totals"; a bare top-level one is accepted too.
-    totals = data.get("totals") if isinstance(data.get("totals"), dict) else {}
-    share = totals.get("executed_share", data.get("executed_share"))
-    if share is not None and not (isinstance(share, int | float) and 0 <= share <= 1):
-        raise CoverageError(f"{path}: 'executed_share' is {share!r}, not a share between 0 and 1")
-    return Coverage(
-        pages=len(pages),
-        passed=sum(_count(page, "passed", path) for page in pages),
-        failed=sum(_count(page, "failed", path) for page in pages),
-        skipped=sum(_count(page, "skipped", path) for page in pages),
-        executed_share=share,
-        written=datetime.fromtimestamp(path.stat().st_mtime, UTC),
+        recordings = Recordings.load(path)
+    except RecordingsError as error:
+        raise CoverageError(str(error)) from None
+    pages = list(recordings)
+    if not pages:
+        return None
+    passed = runnable = executable = executed = 0
+    skipped: list[str] = []
+    failed, days, machines = [], set(), {}
+    for page in pages:
+        data = page.data
+        page_passed, page_runnable, reasons = page.counts()
+        passed, runnable = passed + page_passed, runnable + page_runnable
+        skipped += reasons
+        if data.get("result") == "failed":
+            failed.append(page.key)
+        days.add(str(data.get("ran", ""))[:10])
+        machines.setdefault(f"{data.get('engine', '?')} on {data.get('platform', '?')}")
+        for block in page.blocks:
+            if block.get("kind") in EXECUTABLE_KINDS:
+                executable += 1
+                executed += block.get("status") in ("passed", "failed")
+    return LastRun(
+        pages=len(pages), passed=passed, runnable=runnable, failed_pages=tuple(failed),
+        skipped=tuple(skipped), days=tuple(sorted(days)), machines=tuple(machines),
+        executed_share=executed / executable if executable else None,
     )
 
 
-def render_coverage(coverage: Coverage | None) -> str:
-    if coverage is None:
+def render_last_run(run: LastRun | None) -> str:
+    if run is None:
         return (
-            "No run of the executable docs on this machine yet: `make test` runs every "
-            "block of every page and writes the summary shown here."
+            "No recorded run of the executable docs yet: `make record` runs every block of "
+            "every page and commits the summary shown here."
         )
+    when = (f"on {run.days[0]}" if len(run.days) == 1
+            else f"between {run.days[0]} and {run.days[-1]}")
     share = (
-        ""
-        if coverage.executed_share is None
-        else f" {coverage.executed_share:.0%} of the shell and console blocks ran."
+        "" if run.executed_share is None
+        else f" {run.executed_share:.0%} of the shell and console blocks ran."
     )
-    verdict = "all passed" if coverage.failed == 0 else f"**{coverage.failed} failed**"
-    return (
-        f"Last run ({coverage.written:%Y-%m-%d %H:%M} UTC): {coverage.pages} pages, "
-        f"{coverage.passed} blocks passed, {coverage.skipped} skipped, {verdict}.{share}"
+    failed = (
+        "" if not run.failed_pages
+        else "; **failed on " + ", ".join(f"`{page}`" for page in run.failed_pages) + "**"
     )
+    text = (
+        f"Every page last ran {when} with {' and '.join(run.machines)}: {run.pages} pages,"
+        f" {run.passed} of {run.runnable} blocks passed{failed}.{share} Each page's last"
+        " line says when its own blocks ran."
+    )
+    if run.skipped:
+        text += "\n\nSkipped, each with its reason:\n\n" + "\n".join(
+            f"- `{reason.split(': ', 1)[0]}`: {reason.split(': ', 1)[-1]}"
+            for reason in run.skipped)
+    return text

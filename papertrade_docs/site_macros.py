@@ -1,4 +1,5 @@
-"""Macros of the site itself: the landing page's coverage summary and the notes by task.
+"""Macros of the site itself: the landing page's summary of the last recorded run and the
+notes by task.
 
 They run under mkdocs-macros and under Zensical's own macros support, whose `env` has
 no `conf["config_file_path"]` and whose `env.page` is not MkDocs' page (it has `path`,
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .coverage_macro import COVERAGE_FILE, read_coverage, render_coverage
+from .coverage_macro import RECORDINGS_FILE, read_last_run, render_last_run
 from .progress.by_task import tasks_table
 from .progress.reference import authors_table, categories_list
 from .progress.settings import load_settings
@@ -40,8 +41,8 @@ def define_site_macros(env) -> None:
 
     @env.macro
     def execdocs_coverage() -> str:
-        """The last executable-docs run in one sentence (or that there was none)."""
-        return render_coverage(read_coverage(root / COVERAGE_FILE))
+        """The last recorded run of every page (`make record`), or that there was none."""
+        return render_last_run(read_last_run(root / RECORDINGS_FILE))
 
     @env.macro
     def progress_by_task() -> str:

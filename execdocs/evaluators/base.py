@@ -33,6 +33,9 @@ class PageState:
     page_timeout: object = None  # the page's `timeout` option, as written
     updates: list[tuple[Command, str]] = field(default_factory=list)  # for update mode
     background_logs: list[Path] = field(default_factory=list)
+    # What each console command printed the last time it ran (by id of its `Command`),
+    # as the shell wrote it: the page's recording is made from it (`execdocs.recordings`).
+    outputs: dict[int, str] = field(default_factory=dict)
 
     def limits(self, block: Block, wait_until: float | None) -> Limits:
         return Limits(block, wait_until, self.deadline, self.page_timeout)

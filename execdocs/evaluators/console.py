@@ -129,6 +129,8 @@ def _step(block: Block, index: int, pause: bool) -> Step:
 def _check(page: PageState, block: Block, command: Command, outcome: ShellOutcome, step: Step,
            timeout: Timeout) -> Failure | None:
     checked, expected_status = None, step.status
+    if not outcome.timed_out:
+        page.outputs[id(command)] = outcome.output  # the last attempt's, with wait=
     if outcome.timed_out:
         message = timeout.message()
     elif outcome.status != expected_status:

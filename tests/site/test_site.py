@@ -27,7 +27,8 @@ FENCE_OPTION = re.compile(r"\b(?:test|reason|wait|file|timeout|exit|requires)=\"
 LEFTOVERS = {
     "an unrendered macro": RAW_JINJA,
     "a snippet include (--8<--)": re.compile(r"--8<--"),
-    "a fence that did not render (```)": re.compile(r"```|~~~"),
+    # Not Python's traceback markers (`~~~~^^^^`), which recorded output shows.
+    "a fence that did not render (```)": re.compile(r"```|~~~(?!~*\^)"),
 }
 
 # All visible text, code blocks removed: fence options leak into prose or inline code.
