@@ -169,7 +169,15 @@ def name(tmp_path_factory, monkeypatch) -> str:
     monkeypatch.setenv("TMPDIR", str(_runs))
     unique = f"edtest-{uuid.uuid4().hex[:8]}"
     yield unique
-    # Should the runner have failed its promise, leave nothing behind anyway.
+    # Should the runner have failed its promise, leave nothing behind anyway: a run whose
+    # runner was killed is swept by the next run in the same folder (by its own record
+    # of what it made, under names of its own); the rest is removed by the test's prefix.
+    if leftovers(unique):
+        sweeper = _runs / "sweeper"
+        sweeper.mkdir(exist_ok=True)
+        (sweeper / "sweep.md").write_text("```console\n$ true\n```\n")
+        subprocess.run([sys.executable, "-m", "execdocs", "run", "sweep.md"], cwd=sweeper,
+                       capture_output=True, timeout=300)
     for entry in sorted(leftovers(unique), key=lambda e: not e.startswith("ps")):
         kind, item = entry.split(" ", 1)
         if not item.startswith(unique):
