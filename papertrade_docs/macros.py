@@ -24,7 +24,7 @@ def define_env(env):
     define_site_macros(env)  # execdocs_coverage, progress_by_task (papertrade_docs/site_macros.py)
     register_env_reference(env)
     register_bench(env)  # bench, bench_measured (papertrade_docs/bench_macros.py)
-    register_diagrams(env)  # stack_diagram (papertrade_docs/diagrams/)
+    register_diagrams(env)  # stack_diagram, lab_diagram (papertrade_docs/diagrams/)
     register_quoting(env)  # figure_macros_table (papertrade_docs/quoting_macros.py)
 
 

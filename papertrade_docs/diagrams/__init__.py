@@ -1,6 +1,6 @@
 """Diagrams of the Docker stacks, drawn from their Compose files.
 
-    python -m papertrade_docs.diagrams --refresh   # rewrite docs/data/compose-*.json
+    python -m papertrade_docs.diagrams --refresh   # rewrite docs/data/compose-*.json, lab-*.json
     python -m papertrade_docs.diagrams --check     # exit 1 when a snapshot is stale
     python -m papertrade_docs.diagrams --svg dev   # print a diagram
 
@@ -8,6 +8,10 @@
 papertrade_docs/macros.py). Each reads a stack's Compose file the way Compose itself
 does (`docker compose config --format json`, compose.py), keeps what the picture
 shows, and draws it as inline SVG with the project's own code (svg.py).
+`lab_diagram("tls")` is the same for the TLS-interception lab of the proxies page: the
+lab's proxy and the probe builds that go through it, from their Compose files, the
+proxy's script and the probes' Dockerfiles (lab.py, lab_svg.py), with its own snapshot
+(docs/data/lab-tls.json) refreshed and checked with the stacks'.
 
 Why the macro always draws from the committed snapshot (docs/data/compose-dev.json,
 compose-prod.json), never from a live `docker compose config`:
@@ -28,7 +32,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import lab as labs
 from .compose import REFRESH, STACKS, DiagramError, Stack, load_snapshot, stack
+from .lab_svg import lab_svg
 from .svg import stack_svg
 
 CAPTION = (
@@ -50,8 +56,28 @@ def diagram(spec: Stack, data: dict) -> str:
     )
 
 
+LAB_CAPTION = (
+    "Drawn from what <code>docker compose config</code> reports for <code>{probes}</code> "
+    "(the builds, with their Dockerfiles) and <code>{compose}</code> (the proxy, with the "
+    "script it starts). Solid arrows are connections; dashed ones, the path of the lab's "
+    "CA back to the builds."
+)
+
+
+def lab_diagram_html(spec: labs.Lab, data: dict) -> str:
+    """The lab's figure for a page: the SVG and its caption, on one line."""
+    svg = lab_svg(data, f"{spec.title}: the builds, the intercepting proxy, the registries "
+                        "and where each CA is trusted")
+    return (
+        f'<figure class="pt-stack-figure">{svg}<figcaption>'
+        f"{LAB_CAPTION.format(probes=spec.probes_file, compose=spec.compose_file)}"
+        "</figcaption></figure>"
+    )
+
+
 def register_diagrams(env) -> None:
-    """stack_diagram(key): the diagram of a stack, from its committed snapshot."""
+    """stack_diagram(key): the diagram of a stack, from its committed snapshot;
+    lab_diagram(key): the picture of a lab (lab.py), from its own."""
     root = Path(env.project_dir)
 
     @env.macro
@@ -59,5 +85,11 @@ def register_diagrams(env) -> None:
         spec = stack(key)
         return diagram(spec, load_snapshot(spec, root))
 
+    @env.macro
+    def lab_diagram(key: str) -> str:
+        spec = labs.lab(key)
+        return lab_diagram_html(spec, labs.load_snapshot(spec, root))
 
-__all__ = ["REFRESH", "STACKS", "DiagramError", "diagram", "register_diagrams", "stack"]
+
+__all__ = ["REFRESH", "STACKS", "DiagramError", "diagram", "lab_diagram_html",
+           "register_diagrams", "stack"]

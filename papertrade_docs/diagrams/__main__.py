@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import diagram
+from . import diagram, lab_diagram_html
+from . import lab as labs
 from .compose import (
     ROOT,
     STACKS,
@@ -25,22 +26,32 @@ def main(argv: list[str] | None = None) -> int:
                         help="rewrite every stack's snapshot from `docker compose config`")
     action.add_argument("--check", action="store_true",
                         help="exit 1 when a snapshot no longer matches its Compose file")
-    action.add_argument("--svg", metavar="KEY", choices=sorted(STACKS),
-                        help="print the figure of one stack, from its snapshot")
+    action.add_argument("--svg", metavar="KEY", choices=sorted(STACKS) + sorted(labs.LABS),
+                        help="print the figure of one stack or lab, from its snapshot")
     options = parser.parse_args(argv)
     try:
         if options.refresh:
             for spec in STACKS.values():
                 path = write_snapshot(spec, snapshot_of(spec))
                 print(f"{path.relative_to(ROOT)}: {spec.compose_file} with {spec.env_file}")
+            for lab in labs.LABS.values():
+                path = labs.write_snapshot(lab, labs.snapshot_of(lab))
+                print(f"{path.relative_to(ROOT)}: {lab.probes_file} and {lab.compose_file}")
             return 0
         if options.check:
             problems = [p for p in (staleness(spec) for spec in STACKS.values()) if p]
+            problems += [p for p in (labs.staleness(lab) for lab in labs.LABS.values()) if p]
             for problem in problems:
                 print(problem, file=sys.stderr)
             if not problems:
-                print(f"{len(STACKS)} stack snapshots match their Compose files")
+                print(f"{len(STACKS)} stack snapshots match their Compose files, "
+                      f"{len(labs.LABS)} lab snapshot{'s' if len(labs.LABS) > 1 else ''} "
+                      "its files")
             return 1 if problems else 0
+        if options.svg in labs.LABS:
+            lab = labs.lab(options.svg)
+            print(lab_diagram_html(lab, labs.load_snapshot(lab)))
+            return 0
         spec = stack(options.svg)
         print(diagram(spec, load_snapshot(spec)))
         return 0
