@@ -23,6 +23,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 from .dockerfile import secret_stages
 
@@ -147,7 +148,13 @@ def reduce(config: dict, spec: Stack, root: Path = ROOT) -> dict:
     }
 
 
-def load_snapshot(spec: Stack, root: Path = ROOT) -> dict:
+class Snapshotted(Protocol):
+    """A diagram drawn from a committed snapshot (a stack, a lab)."""
+
+    snapshot: str  # the snapshot's path, from the project's root
+
+
+def load_snapshot(spec: Snapshotted, root: Path = ROOT) -> dict:
     path = root / spec.snapshot
     try:
         return json.loads(path.read_text())
@@ -159,16 +166,16 @@ def load_snapshot(spec: Stack, root: Path = ROOT) -> dict:
         ) from None
 
 
-def write_snapshot(spec: Stack, data: dict, root: Path = ROOT) -> Path:
+def write_snapshot(spec: Snapshotted, data: dict, root: Path = ROOT) -> Path:
     path = root / spec.snapshot
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     return path
 
 
-def staleness(spec: Stack, root: Path = ROOT) -> str | None:
-    """Why the committed snapshot no longer matches the Compose file, or None."""
-    now = snapshot_of(spec, root)
+def drift(spec: Snapshotted, now: dict, root: Path = ROOT) -> str | None:
+    """What the committed snapshot says differently from `now` (a line each, 20 at most),
+    or why it cannot be read; None when they agree."""
     try:
         committed = load_snapshot(spec, root)
     except DiagramError as error:
@@ -176,11 +183,18 @@ def staleness(spec: Stack, root: Path = ROOT) -> str | None:
     if committed == now:
         return None
     changes = _differences(committed, now)
-    shown = "\n".join(f"  {line}" for line in changes[:20])
     more = f"\n  ... and {len(changes) - 20} more" if len(changes) > 20 else ""
+    return "\n".join(f"  {line}" for line in changes[:20]) + more
+
+
+def staleness(spec: Stack, root: Path = ROOT) -> str | None:
+    """Why the committed snapshot no longer matches the Compose file, or None."""
+    shown = drift(spec, snapshot_of(spec, root), root)
+    if shown is None or not shown.startswith("  "):
+        return shown
     return (
         f"{spec.snapshot} no longer matches `docker compose config` of {spec.compose_file} "
-        f"(with {spec.env_file}); the {spec.key} diagram is stale:\n{shown}{more}\n"
+        f"(with {spec.env_file}); the {spec.key} diagram is stale:\n{shown}\n"
         f"Run `{REFRESH}` and commit the snapshot."
     )
 

@@ -32,9 +32,15 @@ from .compose import (
     ROOT,
     DiagramError,
     _clean_env,
-    _differences,
     _relative,
     compose_command,
+    drift,
+)
+from .compose import (
+    load_snapshot as load_snapshot,
+)
+from .compose import (
+    write_snapshot as write_snapshot,
 )
 from .dockerfile import _mount, _options, instructions
 
@@ -90,36 +96,11 @@ def snapshot_of(spec: Lab, root: Path = ROOT) -> dict:
     }
 
 
-def load_snapshot(spec: Lab, root: Path = ROOT) -> dict:
-    path = root / spec.snapshot
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        raise DiagramError(f"{spec.snapshot} is missing: run `{REFRESH}`") from None
-    except ValueError as error:
-        raise DiagramError(
-            f"{spec.snapshot} is not valid JSON ({error}): run `{REFRESH}`"
-        ) from None
-
-
-def write_snapshot(spec: Lab, data: dict, root: Path = ROOT) -> Path:
-    path = root / spec.snapshot
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    return path
-
-
 def staleness(spec: Lab, root: Path = ROOT) -> str | None:
     """Why the committed snapshot no longer matches the lab's files, or None."""
-    now = snapshot_of(spec, root)
-    try:
-        committed = load_snapshot(spec, root)
-    except DiagramError as error:
-        return str(error)
-    if committed == now:
-        return None
-    changes = _differences(committed, now)
-    shown = "\n".join(f"  {line}" for line in changes[:20])
+    shown = drift(spec, snapshot_of(spec, root), root)
+    if shown is None or not shown.startswith("  "):
+        return shown
     return (
         f"{spec.snapshot} no longer matches {spec.compose_file} and {spec.probes_file} "
         f"(`docker compose config`, the proxy's script, the probes' Dockerfiles); "
