@@ -21,7 +21,20 @@ import hashlib
 import shlex
 from xml.sax.saxutils import escape
 
-from .svg import CLASS, LINE, MARGIN, MONO_CHAR, PAD, ROW_GAP, Box, _box, _box_height, _n, _wrap
+from .svg import (
+    CLASS,
+    LINE,
+    MARGIN,
+    MONO_CHAR,
+    PAD,
+    ROW_GAP,
+    Box,
+    _box,
+    _box_height,
+    _n,
+    _wrap,
+    document,
+)
 
 # Where each tool downloads from by default, and how it fails on a CA it does not trust
 # (the proxies page's recorded output, "The TLS-interception lab").
@@ -190,17 +203,7 @@ def lab_svg(data: dict, title: str) -> str:
                        label, "end")
     height = round(tier3 + reg_height + MARGIN)
 
-    return "".join([
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="{CLASS} pt-lab" '
-        f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
-        f'aria-labelledby="{ident}-title {ident}-desc" '
-        'style="max-width: 100%; height: auto; color: inherit; font-size: 12.5px" '
-        'font-family="inherit">',
-        f'<title id="{ident}-title">{escape(title)}</title>',
-        f'<desc id="{ident}-desc">{escape(description)}</desc>',
-        *body,
-        "</svg>",
-    ])
+    return document(ident, title, description, body, height, f"{CLASS} pt-lab", WIDTH)
 
 
 def _proxy_lines(proxy: dict) -> list[tuple[str, str]]:

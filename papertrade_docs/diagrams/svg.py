@@ -94,9 +94,16 @@ def stack_svg(data: dict, title: str) -> str:
     body += panel
     height = round(bottom + PANEL_GAP + panel_height + MARGIN)
 
+    return document(ident, title, description, body, height)
+
+
+def document(ident: str, title: str, description: str, body: list[str], height: int,
+             classes: str = CLASS, width: int = WIDTH) -> str:
+    """The whole <svg>: scaled to its column, in the page's font and colour, named for
+    screen readers by its title and description."""
     return "".join([
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="{CLASS}" '
-        f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{classes}" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
         f'aria-labelledby="{ident}-title {ident}-desc" '
         'style="max-width: 100%; height: auto; color: inherit; font-size: 12.5px" '
         'font-family="inherit">',
