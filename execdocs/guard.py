@@ -129,8 +129,14 @@ def main(argv: list[str]) -> int:
                                             translate.load_ports(context.ports_file),
                                             context.images.load())
     status = _run_translated([context.real, *args], translator)
-    _note_built_ids(context)
+    if _BUILDING & set(args):
+        _note_built_ids(context)
     return status
+
+
+# Subcommands that can build an image (Compose's `up`, `run` and `create` build what is
+# missing): only after these can a page's tag have moved.
+_BUILDING = {"build", "up", "run", "create"}
 
 
 def _note_built_ids(context: Context) -> None:

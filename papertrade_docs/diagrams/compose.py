@@ -98,15 +98,16 @@ def compose_command() -> tuple[str, ...]:
 
 def compose_config(spec: Stack, root: Path = ROOT) -> dict:
     """Compose's full, interpolated reading of the stack's file, as JSON."""
-    command = [
-        *compose_command(),
-        "-f", str(root / spec.compose_file),
-        "--env-file", str(root / spec.env_file),
-        "config", "--format", "json",
-    ]
+    return config_json(root, ["-f", str(root / spec.compose_file),
+                              "--env-file", str(root / spec.env_file)], spec.placeholders)
+
+
+def config_json(root: Path, files: list[str], placeholders: dict[str, str]) -> dict:
+    """`docker compose <files> config --format json`, in a clean environment."""
+    command = [*compose_command(), *files, "config", "--format", "json"]
     result = subprocess.run(
         command, cwd=root, capture_output=True, text=True, check=False,
-        env=_clean_env(spec.placeholders), timeout=60,
+        env=_clean_env(placeholders), timeout=60,
     )
     if result.returncode != 0:
         raise DiagramError(
@@ -175,11 +176,8 @@ def write_snapshot(spec: Snapshotted, data: dict, root: Path = ROOT) -> Path:
 
 def drift(spec: Snapshotted, now: dict, root: Path = ROOT) -> str | None:
     """What the committed snapshot says differently from `now` (a line each, 20 at most),
-    or why it cannot be read; None when they agree."""
-    try:
-        committed = load_snapshot(spec, root)
-    except DiagramError as error:
-        return str(error)
+    None when they agree; DiagramError when the snapshot cannot be read."""
+    committed = load_snapshot(spec, root)
     if committed == now:
         return None
     changes = _differences(committed, now)
@@ -189,10 +187,12 @@ def drift(spec: Snapshotted, now: dict, root: Path = ROOT) -> str | None:
 
 def staleness(spec: Stack, root: Path = ROOT) -> str | None:
     """Why the committed snapshot no longer matches the Compose file, or None."""
-    shown = drift(spec, snapshot_of(spec, root), root)
-    if shown is None or not shown.startswith("  "):
-        return shown
-    return (
+    now = snapshot_of(spec, root)
+    try:
+        shown = drift(spec, now, root)
+    except DiagramError as error:
+        return str(error)
+    return shown and (
         f"{spec.snapshot} no longer matches `docker compose config` of {spec.compose_file} "
         f"(with {spec.env_file}); the {spec.key} diagram is stale:\n{shown}\n"
         f"Run `{REFRESH}` and commit the snapshot."

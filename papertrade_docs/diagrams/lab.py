@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +30,8 @@ from .compose import (
     REFRESH,
     ROOT,
     DiagramError,
-    _clean_env,
     _relative,
-    compose_command,
+    config_json,
     drift,
 )
 from .compose import (
@@ -78,15 +76,7 @@ def lab(key: str) -> Lab:
 
 def config_of(compose_file: str, root: Path = ROOT) -> dict:
     """`docker compose config --format json` of one file, in a clean environment."""
-    command = [*compose_command(), "-f", str(root / compose_file),
-               "config", "--format", "json"]
-    result = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False,
-                            env=_clean_env({}), timeout=60)
-    if result.returncode != 0:
-        raise DiagramError(
-            f"`{' '.join(command)}` exited {result.returncode}: {result.stderr.strip()}"
-        )
-    return json.loads(result.stdout)
+    return config_json(root, ["-f", str(root / compose_file)], {})
 
 
 def snapshot_of(spec: Lab, root: Path = ROOT) -> dict:
@@ -98,10 +88,12 @@ def snapshot_of(spec: Lab, root: Path = ROOT) -> dict:
 
 def staleness(spec: Lab, root: Path = ROOT) -> str | None:
     """Why the committed snapshot no longer matches the lab's files, or None."""
-    shown = drift(spec, snapshot_of(spec, root), root)
-    if shown is None or not shown.startswith("  "):
-        return shown
-    return (
+    now = snapshot_of(spec, root)
+    try:
+        shown = drift(spec, now, root)
+    except DiagramError as error:
+        return str(error)
+    return shown and (
         f"{spec.snapshot} no longer matches {spec.compose_file} and {spec.probes_file} "
         f"(`docker compose config`, the proxy's script, the probes' Dockerfiles); "
         f"the {spec.key} lab diagram is stale:\n{shown}\n"

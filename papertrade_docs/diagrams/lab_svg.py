@@ -32,8 +32,8 @@ from .svg import (
     _box,
     _box_height,
     _n,
-    _wrap,
     document,
+    fit_rows,
 )
 
 # Where each tool downloads from by default, and how it fails on a CA it does not trust
@@ -146,11 +146,11 @@ def lab_svg(data: dict, title: str) -> str:
     proxy_x = MARGIN + SIDE_WIDTH + SIDE_GAP
     proxy_box = Box(proxy["service"], proxy["image"], [], x=proxy_x, y=tier2,
                     width=WIDTH - MARGIN - proxy_x)
-    proxy_box.lines = _fit(_proxy_lines(proxy), proxy_box.width)
+    proxy_box.lines = fit_rows(_proxy_lines(proxy), proxy_box.width)
     proxy_box.height = _box_height(proxy_box)
     mount = next(iter(builds["probes"].values()))["mount"]
     side = Box(secret, "build secret", [], x=MARGIN, y=tier2, width=SIDE_WIDTH)
-    side.lines = _fit([
+    side.lines = fit_rows([
         ("holds", f"lab-ca.pem: the proxy's CA, copied out of {proxy['ca_dir']}"),
         ("mounted", mount),
         ("for", "the one RUN step only"),
@@ -170,7 +170,7 @@ def lab_svg(data: dict, title: str) -> str:
     for index, (host, (label, users)) in enumerate(registries.items()):
         box = Box(label, "", [("host", host), ("for", ", ".join(users))],
                   x=reg_left + index * (reg_width + reg_gap), y=tier3, width=reg_width)
-        box.lines = _fit(box.lines, box.width)
+        box.lines = fit_rows(box.lines, box.width)
         box.height = _box_height(box)
         reg_boxes.append(box)
     reg_height = max(box.height for box in reg_boxes)
@@ -223,17 +223,6 @@ def _proxy_lines(proxy: dict) -> list[tuple[str, str]]:
         if secret["file"]:
             lines.append(("", f"from {secret['file']}"))
     return lines
-
-
-def _fit(lines: list[tuple[str, str]], width: float) -> list[tuple[str, str]]:
-    from .svg import KEY_WIDTH, PAD_RIGHT, _chars
-
-    room = _chars(width - PAD - PAD_RIGHT - KEY_WIDTH)
-    fitted = []
-    for key, value in lines:
-        for index, part in enumerate(_wrap(value, room)):
-            fitted.append((key if index == 0 else "", part))
-    return fitted
 
 
 def _arrow(x1: float, y1: float, x2: float, y2: float, tooltip: str, label: list[str],

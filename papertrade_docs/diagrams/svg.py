@@ -181,6 +181,11 @@ def _lines(service: dict, box_width: float) -> list[tuple[str, str]]:
     networks = service.get("networks", [])
     if networks:
         lines.append(("network" if len(networks) == 1 else "networks", ", ".join(networks)))
+    return fit_rows(lines, box_width)
+
+
+def fit_rows(lines: list[tuple[str, str]], box_width: float) -> list[tuple[str, str]]:
+    """Key/value rows wrapped to a box's width, the key on the first line of each."""
     room = _chars(box_width - PAD - PAD_RIGHT - KEY_WIDTH)
     wrapped = []
     for key, value in lines:
