@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Make sure the tools that give each docs page a network of its own are there: unshare
-# and ip (a network namespace), slirp4netns (its way to the internet). On Debian as root
-# they are installed when missing; elsewhere pages run without isolation, and execdocs
-# says why in its summary.
+# and ip (a network namespace), slirp4netns (its way to the internet); and debootstrap
+# with Debian's keyring, which the no-registry lab's page runs on every machine (where
+# a registry answers, the base image was pulled and nothing installed them). On Debian
+# as root they are installed when missing; elsewhere pages run without isolation, and
+# execdocs says why in its summary.
 set -euo pipefail
 
 say() { printf 'sandbox-tools: %s\n' "$*" >&2; }
@@ -11,6 +13,8 @@ missing=()
 command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v slirp4netns >/dev/null 2>&1 || missing+=(slirp4netns)
+command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || missing+=(debian-archive-keyring)
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
