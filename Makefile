@@ -61,7 +61,7 @@ test-container: provision ## tests against real containers
 # the pages beside them (writing-a-note.md) run like the rest.
 DOCS_PAGES = $(filter-out docs/progress/,$(wildcard docs/*.md docs/*/)) $(wildcard docs/progress/*.md)
 
-test-docs: provision ## run every block of every page against real containers (execdocs)
+test-docs: provision chromium ## run every block of every page against real containers (execdocs)
 	$(PY) -m pytest -q --execdocs $(DOCS_PAGES)
 
 # The same run, which also writes what every console command printed and how each page
@@ -70,7 +70,7 @@ test-docs: provision ## run every block of every page against real containers (e
 # leaves the file alone: a test run changes no tracked file (CI, a colleague's checkout),
 # and the published proof changes only when someone means to commit a new one;
 # tests/unit/test_recordings_committed.py says when a page changed since its recording.
-record: provision ## run every page as test-docs does and commit the proof: docs/data/recorded-output.json
+record: provision chromium ## run every page as test-docs does and commit the proof: docs/data/recorded-output.json
 	$(PY) -m pytest -q --execdocs --execdocs-record $(DOCS_PAGES)
 
 test: provision ## set up what is missing, then run every test

@@ -116,7 +116,8 @@ def run(paths: list[Path], update: bool, config: Path | None, coverage_json: Pat
                 _print_result(result)
                 if machine is not None:
                     key = recordings.page_key(page.path, project.root)
-                    recorded[key] = recordings.page_record(page, result, machine)
+                    recorded[key] = recordings.page_record(page, result, machine,
+                                                             root=project.root)
     except KeyboardInterrupt:
         print("interrupted: what the pages started has been stopped and removed",
               file=sys.stderr)

@@ -82,6 +82,9 @@ def _block(fence: Fence, rendered: RenderedPage, project: Project | None) -> Blo
         )
     if "exit" in options and kind not in ("console", "shell"):
         raise InvalidPage(origin, "exit= goes on console and shell blocks; remove it here")
+    if kind == "screenshot" and not any(line.strip() for line in fence.body):
+        raise InvalidPage(origin, "a ```screenshot block's text describes the picture for"
+                                  " readers who cannot see it; write what it shows")
     line_origins = [rendered.origins[fence.body_line(k)] for k in range(len(fence.body))]
     return Block(
         lang=lang,

@@ -29,6 +29,7 @@ site's extensions and the page being rendered:
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -167,7 +168,10 @@ class ReaderExtension(Extension):
             raise context.error(f"execdocs: {error}") from None
         key = page_key(root / context.page.path, root)
         omit = tuple(re.compile(pattern) for pattern in self.getConfig("recorded_omit") or ())
-        return RecordedView(key, recordings.page(key), omit=omit)
+        # Pictures are linked relative to the page's source, as Markdown images are.
+        pictures_at = os.path.relpath((root / named).parent, (root / key).parent)
+        return RecordedView(key, recordings.page(key), omit=omit,
+                            pictures_at=Path(pictures_at).as_posix())
 
 
 @dataclass

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-BlockKind = Literal["console", "shell", "file", "python", "shown"]
+BlockKind = Literal["console", "shell", "file", "python", "screenshot", "shown"]
 
 
 @dataclass(frozen=True)

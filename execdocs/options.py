@@ -13,7 +13,8 @@ import re
 
 from execdocs.model import BlockKind, InvalidPage, Origin
 
-TEST_OPTIONS = ("test", "reason", "wait", "timeout", "exit", "file", "requires")
+TEST_OPTIONS = ("test", "reason", "wait", "timeout", "exit", "file", "requires", "url",
+                "sources")
 # Read by pymdownx.highlight/superfences; not ours, but allowed on any block.
 DISPLAY_OPTIONS = ("title", "linenums", "hl_lines")
 TEST_MODES = ("skip", "background")
@@ -21,7 +22,11 @@ INTEGER_OPTIONS = ("wait", "timeout", "exit")
 # Sourced as shell blocks; a language is compared in lower case (```BASH is bash), as the
 # site's highlighter reads it.
 SHELL_LANGUAGES = ("bash", "sh", "shell")
-RUN_LANGS = ("console", *SHELL_LANGUAGES, "python")
+# A `screenshot` block photographs `url` in the page's sandbox (`execdocs.screenshot`);
+# its text is the picture's description, and the site shows the picture in its place.
+SCREENSHOT = "screenshot"
+SCREENSHOT_OPTIONS = ("url", "sources")
+RUN_LANGS = ("console", *SHELL_LANGUAGES, "python", SCREENSHOT)
 # How pymdownx.superfences reads these; any other value makes the site show the block
 # as text, so the runner refuses it.
 _DISPLAY_VALUES = {
@@ -140,13 +145,18 @@ def _check(options: dict[str, str], origin: Origin) -> None:
             )
     if options.get("timeout") is not None and int(options["timeout"]) == 0:
         raise InvalidPage(origin, 'timeout="0" would fail at once; give seconds, e.g. "60"')
-    for key in ("file", "requires"):
+    for key in ("file", "requires", *SCREENSHOT_OPTIONS):
         if key in options and not options[key].strip():
             raise InvalidPage(origin, f'{key}="" is empty; give a value or remove the option')
 
 
 def block_kind(lang: str, options: dict[str, str], origin: Origin) -> BlockKind:
     """What the runner does with a block: see the table in the contract."""
+    if lang == SCREENSHOT:
+        return _screenshot_kind(options, origin)
+    for key in SCREENSHOT_OPTIONS:
+        if key in options:
+            raise InvalidPage(origin, f"{key}= goes on ```{SCREENSHOT} blocks only; remove it")
     if lang == "console":
         if "file" in options:
             raise InvalidPage(
@@ -160,6 +170,17 @@ def block_kind(lang: str, options: dict[str, str], origin: Origin) -> BlockKind:
     if lang == "python":
         return "python"
     return "shown"
+
+
+def _screenshot_kind(options: dict[str, str], origin: Origin) -> BlockKind:
+    url = options.get("url", "")
+    if not url.startswith(("http://", "https://")):
+        raise InvalidPage(origin, f"a ```{SCREENSHOT} block needs the address to photograph;"
+                                  ' add url="http://127.0.0.1:PORT/path"')
+    for key in ("file", "exit"):
+        if key in options:
+            raise InvalidPage(origin, f"{key}= does nothing on a ```{SCREENSHOT} block; remove it")
+    return "screenshot"
 
 
 def is_shell_language(lang: str) -> bool:

@@ -154,7 +154,8 @@ class PageItem(pytest.Item):
         self.user_properties.append((_COVERAGE, asdict(coverage.page_coverage(result))))
         if state.record_to is not None:
             key = recordings.page_key(self.page.path, state.project.root)
-            record = recordings.page_record(self.page, result, state.machine)
+            record = recordings.page_record(self.page, result, state.machine,
+                                              root=state.project.root)
             self.user_properties.append((_RECORDING, [key, record]))
         if result.skipped:
             pytest.skip(result.skipped)

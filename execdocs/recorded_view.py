@@ -9,6 +9,9 @@ includes), where it finds the same fences, in the same order, as the runner did:
   recorded output of its block, masked, when the block is the one recorded (same
   position, same hash); otherwise the page's own text, and a warning naming the block's
   `file:line` (a block without patterns never needs a recording);
+- a `screenshot` block shows the pictures its last recorded run took, one per colour
+  scheme (Material shows the one for the reader's scheme: `#only-light`, `#only-dark`),
+  described by the block's text; unrecorded, the description alone, and a warning;
 - the page ends with a line saying when and where its blocks ran and how many passed,
   or that the page changed since.
 """
@@ -26,7 +29,7 @@ from pathlib import Path
 from execdocs.fences import Fence
 from execdocs.matcher import align, is_wildcard_line
 from execdocs.model import InvalidPage, Origin
-from execdocs.options import parse_info
+from execdocs.options import SCREENSHOT, parse_info
 from execdocs.recordings import PageRecording, Recordings, RecordingsError, block_hash, mask
 
 LOG = logging.getLogger("execdocs")
@@ -49,6 +52,8 @@ class RecordedView:
     # Lines of recorded output about the recording machine alone (a warning of its
     # Compose about its missing buildx, say), left out of what the site shows.
     omit: tuple[re.Pattern[str], ...] = ()
+    # The recordings file's folder, relative to the page's: pictures are linked from it.
+    pictures_at: str = "."
     # Set by `replacements`: whether every block of the page is the one recorded.
     fresh: bool = field(default=False, init=False)
 
@@ -67,6 +72,11 @@ class RecordedView:
                 continue
             body = "\n".join(fence.body)
             hashes.append(block_hash(lang, options, body))
+            if lang == SCREENSHOT and not fence.hidden:
+                recorded = self.recording.block(index, hashes[-1]) if self.recording else None
+                found[fence.open_line] = (fence.close_line + 1, self._pictures(
+                    lines, fence, recorded, origin))
+                continue
             if fence.hidden or lang != "console" or not _patterned(fence.body):
                 continue
             recorded = self.recording.block(index, hashes[-1]) if self.recording else None
@@ -80,6 +90,23 @@ class RecordedView:
                 f"{at}: {why}; the site shows its patterns"), self.omit))
         self.fresh = self.recording is not None and self.recording.fresh(hashes)
         return found
+
+    def _pictures(self, lines: Sequence[str], fence: Fence, recorded, origin: Origin) -> list[str]:
+        """What the site shows for a screenshot block: its pictures, or its description."""
+        prefix = _PREFIX.match(lines[fence.open_line]).group()
+        description = " ".join(line.strip() for line in fence.body if line.strip())
+        pictures = (recorded or {}).get("screenshot") or {}
+        if not pictures:
+            why = ("changed since the page was recorded" if self.recording
+                   else "the page was never recorded")
+            self.warn(f"{origin}: no screenshot of this block ({why}); the site shows its"
+                      " description: record the page again")
+            return [prefix.rstrip(), f"{prefix}*Screenshot not recorded yet: {description}*",
+                    prefix.rstrip()]
+        alt = re.sub(r"([\\\[\]])", r"\\\1", description)
+        shown = [f"{prefix}![{alt}]({self.pictures_at}/{name}#only-{scheme})"
+                 for scheme, name in sorted(pictures.items(), key=lambda item: item[0] != "light")]
+        return [prefix.rstrip(), *shown, prefix.rstrip()]
 
     def footer(self) -> list[str]:
         """The page's last lines: when its blocks ran (none when it has nothing to run)."""

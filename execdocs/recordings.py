@@ -21,8 +21,10 @@ with secrets masked (`mask`), because the file is published with the site.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import os
 import platform
 import re
 import subprocess
@@ -111,6 +113,40 @@ def page_hashes(page: Page) -> list[str]:
     return [block_hash(block.lang, block.options, block.body) for block in page.blocks]
 
 
+def sources_hash(root: Path, sources: str) -> str:
+    """The hash of the files a screenshot shows (`sources="a b"`: files or folders from
+    the project's root), so that a picture goes stale when they change. The files are
+    those a page's copy holds (tracked, or untracked and not ignored, when `root` is a
+    Git work tree): build output and dependencies beside them do not count."""
+    digest = hashlib.sha256()
+    for relative in sorted(sources.split()):
+        files = _files_under(root, relative)
+        if not files:
+            raise FileNotFoundError(f'sources="{sources}" names {relative}, which holds no'
+                                    " file in the project; name files or folders that exist")
+        for path in files:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def _files_under(root: Path, relative: str) -> list[Path]:
+    try:
+        listed = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
+             "--exclude-standard", "--", relative],
+            capture_output=True, check=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        listed = None  # not a Git work tree: every file under the path
+    if listed is not None:
+        names = {name for name in listed.decode().split("\0") if name}
+        return [root / name for name in sorted(names) if (root / name).is_file()]
+    path = root / relative
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
+
+
 def has_pattern(expected: Sequence[str]) -> bool:
     """Whether a command's expected output is for the matcher (`...`, ` (re)`)."""
     return any(is_wildcard_line(line.rstrip()) for line in expected)
@@ -144,9 +180,10 @@ class Machine:
 
 
 def page_record(page: Page, result: PageResult, machine: Machine,
-                ran: float | None = None) -> dict[str, Any]:
+                ran: float | None = None, root: Path | None = None) -> dict[str, Any]:
     """A page's entry: when and where it ran, how it went, and each block's key, status
-    and, for console blocks, each command's output."""
+    and, for console blocks, each command's output; for screenshot blocks, the pictures
+    (base64, until `write` stores them as files) and the hash of their `sources`."""
     status = "skipped" if result.skipped else "passed" if result.passed else "failed"
     by_block = {id(block_result.block): block_result for block_result in result.blocks}
     blocks = []
@@ -164,6 +201,11 @@ def page_record(page: Page, result: PageResult, machine: Machine,
         if block.kind == "console":
             entry["commands"] = [_command_record(block, index, c, result)
                                  for c in range(len(block.commands))]
+        if index in result.screenshots:
+            entry["screenshot"] = {scheme: base64.b64encode(png).decode()
+                                   for scheme, png in result.screenshots[index].items()}
+            if "sources" in block.options:
+                entry["sources"] = sources_hash(root or Path.cwd(), block.options["sources"])
         blocks.append(entry)
     record: dict[str, Any] = {
         "ran": _iso(ran if ran is not None else time.time() - result.seconds),
@@ -187,9 +229,14 @@ def _iso(when: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when))
 
 
+SCREENSHOTS = "screenshots"  # the pictures' folder, beside the recordings file
+
+
 def write(path: Path, records: Mapping[str, dict[str, Any]], root: Path) -> None:
     """Write `records` (page key -> entry) into the file at `path`, keeping the entries of
-    other pages that still exist under `root` (the project's)."""
+    other pages that still exist under `root` (the project's). Screenshots go into PNG
+    files in the `screenshots` folder beside it, named by page, block and scheme; the
+    entries name them, and pictures no entry names any more are removed."""
     pages: dict[str, Any] = {}
     if path.is_file():
         try:
@@ -197,13 +244,47 @@ def write(path: Path, records: Mapping[str, dict[str, Any]], root: Path) -> None
                      if (root / key).is_file()}
         except RecordingsError:
             pages = {}  # unreadable: this run's pages are what there is
-    pages.update(records)
+    pages.update({key: _pictures_stored(path.parent, key, record)
+                  for key, record in records.items()})
     data = {"format": FORMAT,
             "about": "What every console command printed when the page was last run"
                      " (execdocs --record); read by the site's build.",
             "pages": {key: pages[key] for key in sorted(pages)}}
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    _remove_unnamed_pictures(path.parent, pages)
+
+
+def _pictures_stored(folder: Path, key: str, record: dict[str, Any]) -> dict[str, Any]:
+    """`record` with each screenshot's base64 pictures written to files, named instead."""
+    blocks = []
+    for block in record["blocks"]:
+        pictures = block.get("screenshot")
+        if pictures and not all(str(value).endswith(".png") for value in pictures.values()):
+            named = {}
+            for scheme, data in pictures.items():
+                name = f"{SCREENSHOTS}/{_slug(key)}-{block['index']}-{scheme}.png"
+                (folder / SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+                write_atomically(folder / name, base64.b64decode(data))
+                named[scheme] = name
+            block = {**block, "screenshot": named}
+        blocks.append(block)
+    return {**record, "blocks": blocks}
+
+
+def _slug(key: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", key.removesuffix(".md")).strip("-")
+
+
+def _remove_unnamed_pictures(folder: Path, pages: Mapping[str, Any]) -> None:
+    named = {name for page in pages.values() for block in page["blocks"]
+             for name in (block.get("screenshot") or {}).values()}
+    pictures = folder / SCREENSHOTS
+    if not pictures.is_dir():
+        return
+    for picture in pictures.glob("*.png"):
+        if f"{SCREENSHOTS}/{picture.name}" not in named:
+            os.unlink(picture)
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -217,6 +298,7 @@ class RecordingsError(ValueError):
 class PageRecording:
     key: str
     data: Mapping[str, Any]
+    folder: Path | None = None  # the recordings file's: screenshots are named from it
 
     @property
     def blocks(self) -> list[Mapping[str, Any]]:
@@ -228,6 +310,27 @@ class PageRecording:
         if 0 <= index < len(blocks) and blocks[index].get("hash") == hash_:
             return blocks[index]
         return None
+
+    def stale_screenshots(self, root: Path, options: Sequence[Mapping[str, str]]) -> list[str]:
+        """Why the page's recorded screenshots no longer show what the project holds
+        (none: they do): a picture file missing, or a block's `sources` changed since.
+        `options` are the options of the page's blocks now, in order."""
+        stale = []
+        folder = self.folder
+        for block in self.blocks:
+            pictures = block.get("screenshot")
+            if not pictures:
+                continue
+            where = f"{self.key}:{block.get('line')}"
+            missing = [name for name in pictures.values()
+                       if folder is not None and not (Path(folder) / name).is_file()]
+            if missing:
+                stale.append(f"{where}: the screenshot file {missing[0]} is missing")
+            index = block["index"]
+            sources = options[index].get("sources") if index < len(options) else None
+            if sources and block.get("sources") != sources_hash(root, sources):
+                stale.append(f"{where}: {sources} changed since the screenshot was taken")
+        return stale
 
     def fresh(self, hashes: Sequence[str]) -> bool:
         """Whether the page's blocks are still the ones recorded, all of them, in order."""
@@ -270,10 +373,11 @@ class Recordings:
 
     def page(self, key: str) -> PageRecording | None:
         data = self.pages.get(key)
-        return PageRecording(key, data) if data is not None else None
+        return PageRecording(key, data, self.path.parent) if data is not None else None
 
     def __iter__(self) -> Iterable[PageRecording]:
-        return iter([PageRecording(key, data) for key, data in self.pages.items()])
+        return iter([PageRecording(key, data, self.path.parent)
+                     for key, data in self.pages.items()])
 
 
 def recordings_file(project_root: Path, configured: str | None) -> Path | None:

@@ -51,6 +51,8 @@ class PageResult:
     # removed, overwrites applied, trailing blanks dropped; an isolated page's names
     # already the reader's), by (index of the block in the page, index of the command).
     outputs: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    # The pictures screenshot blocks took, by index of the block: PNG bytes by scheme.
+    screenshots: dict[int, dict[str, bytes]] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:

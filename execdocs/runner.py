@@ -172,6 +172,9 @@ class _PageRun:
             (b, c): output_lines(state.outputs[id(command)])
             for b, block in enumerate(self.page.blocks)
             for c, command in enumerate(block.commands) if id(command) in state.outputs}
+        self.result.screenshots = {b: state.screenshots[id(block)]
+                                   for b, block in enumerate(self.page.blocks)
+                                   if id(block) in state.screenshots}
         try:
             if self.result.failure is not None:
                 self.result.failure.diagnostics = page_diagnostics(

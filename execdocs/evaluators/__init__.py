@@ -1,12 +1,12 @@
 """One evaluator per block kind, each a module with `evaluate(block, page, limits)`
-(see `base.Evaluator`): `console`, `shell`, `file`, `python` and `background`; `retry`
+(see `base.Evaluator`): `console`, `shell`, `file`, `python`, `screenshot` and `background`; `retry`
 wraps any of them for `wait=`. `evaluate` looks the evaluator up by the block's kind
 and calls it; the blocks of a page share a `PageState`.
 """
 
 from __future__ import annotations
 
-from execdocs.evaluators import background, console, file, python, shell
+from execdocs.evaluators import background, console, file, python, screenshot, shell
 from execdocs.evaluators.base import DEFAULT_TIMEOUT, Evaluator, Limits, PageState, Timeout
 from execdocs.evaluators.retry import evaluate_with_retries
 from execdocs.model import Block
@@ -20,6 +20,7 @@ BY_KIND: dict[str, Evaluator] = {
     "shell": shell.evaluate,
     "file": file.evaluate,
     "python": python.evaluate,
+    "screenshot": screenshot.evaluate,
 }
 
 

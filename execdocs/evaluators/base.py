@@ -36,6 +36,8 @@ class PageState:
     # What each console command printed the last time it ran (by id of its `Command`),
     # as the shell wrote it: the page's recording is made from it (`execdocs.recordings`).
     outputs: dict[int, str] = field(default_factory=dict)
+    # The pictures each screenshot block took (by id of its `Block`): PNG bytes by scheme.
+    screenshots: dict[int, dict[str, bytes]] = field(default_factory=dict)
 
     def limits(self, block: Block, wait_until: float | None) -> Limits:
         return Limits(block, wait_until, self.deadline, self.page_timeout)

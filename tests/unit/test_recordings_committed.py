@@ -66,3 +66,14 @@ def test_the_recording_of_the_page_is_fresh_and_passed(committed, project, path)
         f"{key} changed since it was recorded ({', '.join(changed)}): {RECORD}")
     assert recording.data["result"] in ("passed", "skipped"), (
         f"{key} failed when it was recorded: fix it, then {RECORD}")
+    # A screenshot shows the sources it names (`sources=`): changed since, it is stale.
+    stale = recording.stale_screenshots(ROOT, [block.options for block in page.blocks])
+    assert stale == [], f"{'; '.join(stale)}: {RECORD}"
+
+
+def test_every_screenshot_block_that_ran_has_its_pictures(committed, project):
+    missing = [f"{page.key}:{block['line']}" for page in committed
+               for block in page.blocks
+               if block.get("kind") == "screenshot" and block.get("status") == "passed"
+               and set(block.get("screenshot") or {}) != {"light", "dark"}]
+    assert missing == [], f"screenshots without both pictures at {', '.join(missing)}: {RECORD}"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import get_args
 
 from page_runs import run_text
 
 from execdocs import evaluators
 from execdocs.evaluators import Limits
 from execdocs.evaluators.base import DEFAULT_TIMEOUT
-from execdocs.model import Block, Origin
+from execdocs.model import Block, BlockKind, Origin
 
 AT = Origin(Path("page.md"), 1)
 
@@ -43,4 +44,4 @@ def test_a_wait_block_is_not_run_again_once_the_shell_ended(tmp_path):
 
 
 def test_every_kind_that_runs_has_its_evaluator():
-    assert set(evaluators.BY_KIND) == {"console", "shell", "file", "python"}
+    assert set(evaluators.BY_KIND) == set(get_args(BlockKind)) - {"shown"}
