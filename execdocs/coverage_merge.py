@@ -96,8 +96,8 @@ def _every_page_once(by_index: dict[int, tuple[Path, Summary]]) -> list[PageCove
         missing = [name for name in summary.shard["pages"] if name not in found]
         if missing:
             raise CoverageError(f"{path}: no result for {', '.join(missing)} (shard"
-                                f" {_of(summary)} stopped before it ran them): run the shard"
-                                " again")
+                                f" {_of(summary)} stopped early, or -k deselected them): run"
+                                " the shard again, whole")
     order = next(iter(by_index.values()))[1].shard["all_pages"]
     return [found[name] for name in order]
 

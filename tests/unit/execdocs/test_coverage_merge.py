@@ -71,7 +71,7 @@ def test_a_page_in_two_shards_is_refused(tmp_path):
 def test_a_page_without_a_result_is_refused(tmp_path):
     first = shard(tmp_path, 1, pages=["docs/a.md"])  # stopped before docs/c.md
     message = refusal([first, shard(tmp_path, 2)])
-    assert message.startswith(f"{first}: no result for docs/c.md (shard 1/2 stopped")
+    assert message.startswith(f"{first}: no result for docs/c.md (shard 1/2 stopped early")
 
 
 def test_a_missing_shard_is_refused(tmp_path):
