@@ -159,6 +159,7 @@ def run(paths: list[Path], update: bool, config: Path | None, coverage_json: Pat
         return INTERRUPTED
     finally:
         summary = coverage.summarize(results)
+        summary.run = coverage.this_run(project.root if project else None)
         if results:
             print("\n" + summary.table())
             summary.write_json(coverage_json)
