@@ -61,8 +61,20 @@ test-container: provision ## tests against real containers
 # the pages beside them (writing-a-note.md) run like the rest.
 DOCS_PAGES = $(filter-out docs/progress/,$(wildcard docs/*.md docs/*/)) $(wildcard docs/progress/*.md)
 
-test-docs: provision chromium ## run every block of every page against real containers (execdocs)
-	$(PY) -m pytest -q --execdocs $(DOCS_PAGES)
+# Pages run side by side, each in its own sandbox: one pytest-xdist worker per CPU
+# (DOCS_WORKERS=2 for two, DOCS_WORKERS=0 for one page after another). DOCS_SHARD=I/N runs
+# the I-th of N shares of the pages, balanced by their recorded durations, as the CI matrix
+# does; `python -m execdocs coverage merge` joins the shards' summaries (DOCS_COVERAGE).
+# EXECDOCS_FLAGS adds options, e.g. --execdocs-record on a CI runner.
+DOCS_WORKERS ?= auto
+DOCS_SHARD ?=
+DOCS_COVERAGE ?= build/execdocs/coverage.json
+EXECDOCS_FLAGS ?=
+RUN_PAGES = $(PY) -m pytest -q --execdocs --execdocs-coverage-json $(DOCS_COVERAGE) \
+	$(if $(DOCS_SHARD),--execdocs-shard $(DOCS_SHARD)) $(EXECDOCS_FLAGS)
+
+test-docs: provision chromium ## run every block of every page against real containers (execdocs), on every CPU
+	$(RUN_PAGES) -n $(DOCS_WORKERS) $(DOCS_PAGES)
 
 # The same run, which also writes what every console command printed and how each page
 # ran into docs/data/recorded-output.json (mkdocs.yml names it): the site shows it in place
@@ -70,8 +82,10 @@ test-docs: provision chromium ## run every block of every page against real cont
 # leaves the file alone: a test run changes no tracked file (CI, a colleague's checkout),
 # and the published proof changes only when someone means to commit a new one;
 # tests/unit/test_recordings_committed.py says when a page changed since its recording.
-record: provision chromium ## run every page as test-docs does and commit the proof: docs/data/recorded-output.json
-	$(PY) -m pytest -q --execdocs --execdocs-record $(DOCS_PAGES)
+# One page after another: the durations it records are a page's own (what a reader waits),
+# and they balance the shards of DOCS_SHARD.
+record: provision chromium ## run every page as test-docs does, one at a time, and commit the proof: docs/data/recorded-output.json
+	$(RUN_PAGES) --execdocs-record $(DOCS_PAGES)
 
 test: provision ## set up what is missing, then run every test
 	@$(MAKE) --no-print-directory lint
@@ -80,7 +94,7 @@ test: provision ## set up what is missing, then run every test
 	@$(MAKE) --no-print-directory test-docs
 	@$(MAKE) --no-print-directory test-browser
 
-lint: setup ## every linter, fast, no Docker (hadolint, shellcheck, portability, yamllint, ruff, codespell, notes)
+lint: setup ## every linter, fast, no Docker (hadolint, shellcheck, portability, yamllint, workflow schema, ruff, codespell, notes)
 	$(PY) -m papertrade_docs.lint
 
 chromium: ## make sure Debian's chromium and axe-core (npm) are there for the browser checks

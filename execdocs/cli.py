@@ -1,10 +1,13 @@
 """`python -m execdocs run PAGE...`: run Markdown pages, anywhere, as the tests do.
 `python -m execdocs list [--json] PAGE...`: what they would run, running nothing.
+`python -m execdocs coverage merge SHARD.json... -o PATH [--record]`: shards' coverage
+summaries merged into one (and, with --record, their recordings into the recordings file).
 
 Exit status of `run`: 0 when every page passed (or was skipped), 1 when any failed, 2
 when any page is invalid (then nothing runs), 130 when interrupted (after cleanup). Of
 `list`: 0 when every page is valid, 2 otherwise. Every problem of every invalid page is
-printed on stderr, one per line, as `file:line: what is wrong; what to do`.
+printed on stderr, one per line, as `file:line: what is wrong; what to do`. Of `coverage
+merge`: 0 when merged, 2 when refused (one line on stderr saying why).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sys
 from pathlib import Path
 
 from execdocs import coverage, recordings, report
+from execdocs.coverage_merge import merge
 from execdocs.invocation import (
     load_project,
     load_runnable_page,
@@ -34,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     if arguments.command == "list":
         return list_pages(arguments.pages, arguments.json, arguments.config)
+    if arguments.command == "coverage":
+        return merge_coverage(arguments.summaries, arguments.output, arguments.record,
+                              arguments.config)
     return run(arguments.pages, arguments.update, arguments.config, arguments.coverage_json,
                arguments.record)
 
@@ -60,7 +67,36 @@ def _parser() -> argparse.ArgumentParser:
                               help="print one JSON array of every block of every page")
     list_command.add_argument("--config", type=Path, metavar="MKDOCS_YML",
                               help="the project's mkdocs.yml (default: ./mkdocs.yml if present)")
+    coverage_command = commands.add_parser("coverage", help="coverage summaries")
+    coverage_commands = coverage_command.add_subparsers(dest="action", required=True)
+    merge_command = coverage_commands.add_parser(
+        "merge", help="merge the summaries of every shard of one run (--execdocs-shard I/N)")
+    merge_command.add_argument("summaries", nargs="+", type=Path, metavar="SHARD.json")
+    merge_command.add_argument("-o", "--output", type=Path, default=coverage.DEFAULT_JSON,
+                               metavar="PATH", help=f"default: {coverage.DEFAULT_JSON}")
+    merge_command.add_argument("--record", action="store_true",
+                               help="write the shards' recordings (each shard ran with"
+                                    " --execdocs-record) into the recordings file of mkdocs.yml")
+    merge_command.add_argument("--config", type=Path, metavar="MKDOCS_YML",
+                               help="the project's mkdocs.yml (default: ./mkdocs.yml if present)")
     return parser
+
+
+def merge_coverage(paths: list[Path], output: Path, record: bool, config: Path | None) -> int:
+    try:
+        project = load_project(config) if record else None
+        record_to = recordings_path(project) if record else None
+        summary = merge(paths, record)
+    except (coverage.CoverageError, InvalidPage) as error:
+        print(f"coverage merge: {error}", file=sys.stderr)
+        return INVALID
+    print(summary.table())
+    summary.write_json(output)
+    print(f"{len(paths)} shard(s) merged into {output}")
+    if record_to is not None:
+        recordings.write(record_to, summary.recordings, project.root)
+        print(f"{len(summary.recordings)} page(s) recorded in {record_to}")
+    return PASSED
 
 
 def _load(paths: list[Path], config: Path | None):
@@ -124,6 +160,7 @@ def run(paths: list[Path], update: bool, config: Path | None, coverage_json: Pat
         return INTERRUPTED
     finally:
         summary = coverage.summarize(results)
+        summary.run = coverage.this_run(project.root if project else None)
         if results:
             print("\n" + summary.table())
             summary.write_json(coverage_json)

@@ -5,9 +5,12 @@ table at the end of a run, and written as JSON for the site and CI."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from execdocs.atomic import write_atomically
 from execdocs.results import PageResult
@@ -34,7 +37,7 @@ class PageCoverage:
 
 def page_coverage(result: PageResult) -> PageCoverage:
     status = "skipped" if result.skipped else "passed" if result.passed else "failed"
-    counted = PageCoverage(_shown(result.path), status, seconds=round(result.seconds, 3))
+    counted = PageCoverage(page_name(result.path), status, seconds=round(result.seconds, 3))
     if result.skipped:
         counted.skip_reasons.append(f"page: {result.skipped}")
     for block_result in result.blocks:
@@ -61,12 +64,33 @@ def page_coverage(result: PageResult) -> PageCoverage:
 
 
 def invalid_page_coverage(path: Path | str, message: str) -> PageCoverage:
-    return PageCoverage(_shown(path), "invalid", invalid=message)
+    return PageCoverage(page_name(path), "invalid", invalid=message)
+
+
+def this_run(root: Path | None = None) -> dict[str, str | None]:
+    """Which run a summary comes from, so that shards of different runs never merge: the
+    checkout's commit (`git rev-parse HEAD`; uncommitted changes are not told apart) and
+    the run's id, $EXECDOCS_RUN_ID or else GitHub Actions' $GITHUB_RUN_ID (None locally)."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root or Path.cwd(),
+                                capture_output=True, text=True, timeout=30,
+                                check=True).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        commit = None  # not a git checkout, or no git
+    return {"commit": commit,
+            "id": os.environ.get("EXECDOCS_RUN_ID") or os.environ.get("GITHUB_RUN_ID")}
 
 
 @dataclass
 class Summary:
     pages: list[PageCoverage]
+    run: dict[str, Any] | None = None  # this_run()
+    # A shard's: {"index", "count", "pages": its own, "all_pages": every shard's}.
+    shard: dict[str, Any] | None = None
+    # With --record: what the run recorded of its pages (page key -> entry), so that a
+    # shard's summary carries what the merge writes into the recordings file.
+    recordings: dict[str, Any] | None = None
+    shards: int | None = None  # a merged summary's number of shards
 
     @property
     def executed_share(self) -> float | None:
@@ -79,8 +103,32 @@ class Summary:
         totals = {key: sum(getattr(page, key) for page in self.pages)
                   for key in ("run", "passed", "failed", "skipped", "not_run",
                               "shell_console_blocks", "shell_console_executed")}
-        return {"pages": [asdict(page) for page in self.pages],
-                "totals": {**totals, "executed_share": self.executed_share}}
+        data: dict[str, Any] = {}
+        if self.run is not None:
+            data["run"] = self.run
+        if self.shard is not None:
+            data["shard"] = self.shard
+        if self.shards is not None:
+            data["shards"] = self.shards
+        data["pages"] = [asdict(page) for page in self.pages]
+        data["totals"] = {**totals, "executed_share": self.executed_share}
+        if self.recordings is not None:
+            data["recordings"] = self.recordings
+        return data
+
+    @classmethod
+    def load(cls, path: Path) -> Summary:
+        """A summary as `write_json` wrote it; raises `CoverageError` otherwise."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            pages = [PageCoverage(**page) for page in data["pages"]]
+        except FileNotFoundError:
+            raise CoverageError(f"{path}: no such file") from None
+        except (OSError, ValueError, TypeError, KeyError) as error:
+            raise CoverageError(f"{path}: not a coverage summary written by execdocs"
+                                f" ({error.__class__.__name__}: {error})") from None
+        return cls(pages, run=data.get("run"), shard=data.get("shard"),
+                   recordings=data.get("recordings"), shards=data.get("shards"))
 
     def write_json(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,14 +161,19 @@ class Summary:
         return "\n".join(lines)
 
 
+class CoverageError(ValueError):
+    """A coverage summary that cannot be read, or summaries that cannot be merged."""
+
+
 def summarize(results: Sequence[PageResult], invalid: Sequence[tuple[str, str]] = ()) -> Summary:
     pages = [page_coverage(result) for result in results]
     pages += [invalid_page_coverage(path, message) for path, message in invalid]
     return Summary(pages)
 
 
-def _shown(path: Path | str) -> str:
-    """A page's path as the user gave it, relative to the current directory when inside."""
+def page_name(path: Path | str) -> str:
+    """A page's name in the summary: its path as the user gave it, relative to the current
+    directory when inside it."""
     path = Path(path)
     try:
         return str(path.resolve().relative_to(Path.cwd()))

@@ -3,7 +3,9 @@ under a given directory) is one test item whose id is the page's path.
 
 An invalid page is a collection error naming file:line, so nothing runs. A failing page
 shows the runner's failure report. The coverage summary ends the run and is written as
-JSON. Without `--execdocs` the plugin does nothing.
+JSON. With `--execdocs-shard I/N` only this shard's share of the pages runs (`shards`),
+and the summary says which pages the split gave to each shard, for the merge. Without
+`--execdocs` the plugin does nothing.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from execdocs.invocation import load_project, load_runnable_page, make_runner, r
 from execdocs.model import InvalidPage
 from execdocs.results import PageResult
 from execdocs.runner import Runner
+from execdocs.shards import Shard, split
 from execdocs.signals import sigterm_interrupts
 
 _STATE = pytest.StashKey["_RunState"]()
 _COVERAGE = "execdocs-coverage"  # the user property carrying a page's coverage
 _RECORDING = "execdocs-recording"  # with --execdocs-record: (page key, its recording)
+_SHARD = "execdocs_shard"  # an xdist worker's output: the split it computed
 # Report hooks get no config: they reach the run's state through this (one per process).
 _state: _RunState | None = None
 
@@ -36,6 +40,10 @@ class _RunState:
         self.pages: dict[str, coverage.PageCoverage] = {}  # by node id
         self.recorded: dict[str, dict] = {}  # with --execdocs-record: by page key
         self._runner: Runner | None = None
+        self.shard: Shard | None = None  # with --execdocs-shard
+        # The split, once the pages are collected: {"index", "count", "pages": this
+        # shard's, "all_pages"}; under xdist the controller gets it from its workers.
+        self.assignment: dict | None = None
 
     @functools.cached_property
     def record_to(self) -> Path | None:
@@ -76,6 +84,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          " the recordings file of mkdocs.yml (pages not run are kept)")
     group.addoption("--execdocs-config", metavar="PATH",
                     help="the project's mkdocs.yml (default: ./mkdocs.yml if present)")
+    group.addoption("--execdocs-shard", metavar="I/N",
+                    help="run only the I-th of N shares of the pages, balanced by the durations"
+                         " in the recordings file (one share per CI runner)")
     group.addoption("--execdocs-coverage-json", metavar="PATH",
                     default=str(coverage.DEFAULT_JSON),
                     help=f"where to write the coverage summary (default: {coverage.DEFAULT_JSON})")
@@ -93,6 +104,65 @@ def pytest_configure(config: pytest.Config) -> None:
             _state.record_to  # noqa: B018 - a run that cannot record stops before it runs
         except InvalidPage as error:
             raise pytest.UsageError(str(error)) from None
+        if config.getoption("execdocs_shard"):
+            try:
+                _state.shard = Shard.parse(config.getoption("execdocs_shard"))
+            except ValueError as error:
+                raise pytest.UsageError(str(error)) from None
+    elif config.getoption("execdocs_shard", default=None):
+        raise pytest.UsageError("--execdocs-shard splits pages: add --execdocs")
+
+
+@pytest.hookimpl(tryfirst=True)  # split every collected page, before -k or --lf narrow them
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not _enabled(config) or config.stash[_STATE].shard is None:
+        return
+    state = config.stash[_STATE]
+    pages = {coverage.page_name(item.page.path): item for item in items
+             if isinstance(item, PageItem)}
+    # An invalid page is a collection error in every shard; its entry goes to one.
+    invalid = [page.page for page in state.pages.values() if page.status == "invalid"]
+    names = [*pages, *invalid]
+    shares = split(names, _recorded_seconds(state, names), state.shard.count)
+    mine = shares[state.shard.index - 1]
+    state.assignment = {"index": state.shard.index, "count": state.shard.count,
+                        "pages": mine, "all_pages": sorted(set(names))}
+    others = [item for name, item in pages.items() if name not in mine]
+    if others:
+        config.hook.pytest_deselected(items=others)
+        items[:] = [item for item in items if item not in others]
+    if hasattr(config, "workeroutput"):  # an xdist worker: tell the controller
+        config.workeroutput[_SHARD] = state.assignment
+
+
+def _recorded_seconds(state: _RunState, names: list[str]) -> dict[str, float]:
+    """How long each page took when last recorded (none without a recordings file)."""
+    try:
+        path = recordings_path(state.project)
+        found = recordings.Recordings.load(path)
+    except (InvalidPage, recordings.RecordingsError):
+        return {}  # nothing recorded: the split counts pages instead
+    seconds = {}
+    for name in names:
+        page = found.page(recordings.page_key(Path(name), state.project.root))
+        if page is not None and isinstance(page.data.get("seconds"), int | float):
+            seconds[name] = float(page.data["seconds"])
+    return seconds
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """xdist's controller: the split its workers computed (each computes the same)."""
+    if _state is not None and _SHARD in getattr(node, "workeroutput", {}):
+        _state.assignment = node.workeroutput[_SHARD]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # A shard that the split left without pages has passed, not failed to collect.
+    state = _state
+    if (state is not None and state.assignment is not None and not state.assignment["pages"]
+            and session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED):
+        session.exitstatus = pytest.ExitCode.OK
 
 
 @pytest.hookimpl(wrapper=True)
@@ -193,13 +263,24 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     if not _enabled(config):
         return
     state = config.stash[_STATE]
-    if not state.pages:
+    pages = list(state.pages.values())
+    if state.assignment is not None:  # this shard's pages only, in the split's order
+        order = {name: k for k, name in enumerate(state.assignment["pages"])}
+        pages = sorted((page for page in pages if page.page in order),
+                       key=lambda page: order[page.page])
+    if not pages and state.shard is None:
         return
-    summary = coverage.Summary(list(state.pages.values()))
+    summary = coverage.Summary(
+        pages, run=coverage.this_run(state.project.root if state.project else None),
+        shard=state.assignment, recordings=state.recorded if state.record_to else None)
     terminalreporter.write_sep("=", "execdocs coverage")
     terminalreporter.write_line(summary.table())
     path = Path(config.getoption("execdocs_coverage_json"))
     summary.write_json(path)
+    if state.assignment is not None:
+        terminalreporter.write_line(
+            f"shard {state.shard}: {len(state.assignment['pages'])} of"
+            f" {len(state.assignment['all_pages'])} page(s)")
     terminalreporter.write_line(f"coverage written to {path}")
     if state.recorded:
         recordings.write(state.record_to, state.recorded, state.project.root)

@@ -151,6 +151,17 @@ def yamllint(root: Path) -> Outcome:
     )
 
 
+def workflows(root: Path) -> Outcome:
+    """The GitHub workflows against GitHub's workflow schema (check-jsonschema ships it,
+    so this runs offline): a misspelt key or a bad matrix fails here, not on GitHub."""
+    files = _files(root, ".github/workflows/*.yml", ".github/workflows/*.yaml")
+    return Outcome(
+        f"{len(files)} workflows against GitHub's schema",
+        _run(root, str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
+             "--output-format", "text", *_relative(root, files)) if files else [],
+    )
+
+
 def ruff(root: Path) -> Outcome:
     return Outcome(
         "the Python code",
@@ -175,6 +186,7 @@ STEPS: dict[str, Callable[[Path], Outcome]] = {
     "shellcheck-docs": shellcheck_docs,
     "portability": portability,
     "yamllint": yamllint,
+    "workflows": workflows,
     "ruff": ruff,
     "codespell": codespell,
     "progress": progress_notes,

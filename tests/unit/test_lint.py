@@ -110,6 +110,19 @@ def test_yamllint_uses_the_projects_config_and_fails_on_a_bad_compose_file(tmp_p
     assert any("docker/compose.yaml:4" in line and "duplication" in line for line in findings)
 
 
+def test_workflows_are_checked_against_githubs_schema(tmp_path):
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    workflow = workflows / "test.yml"
+    job = "  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'true'\n"
+    workflow.write_text("name: x\non: push\njobs:\n" + job)
+    assert lint.workflows(tmp_path).findings == []
+    workflow.write_text("name: x\non: push\njobs:\n" + job.replace("runs-on", "runs_on"))
+    findings = lint.workflows(tmp_path).findings
+    assert any(".github/workflows/test.yml::$.jobs.a" in line for line in findings)
+    assert any("'runs-on' is a required property" in line for line in findings)
+
+
 def test_a_page_the_runner_refuses_is_a_finding_at_its_line(tmp_path):
     root = make_project(tmp_path, "# Page\n\n```bash\necho never closed\n")
     findings = lint.shellcheck_docs(root).findings

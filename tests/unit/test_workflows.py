@@ -3,6 +3,7 @@ ships inside check-jsonschema), and the validation does fail on a broken workflo
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -70,11 +71,47 @@ def test_docs_deploys_to_pages_only_from_main():
     assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")
 
 
+def make_test_targets() -> list[str]:
+    """What `make test` runs after provisioning, in order (its recipe's $(MAKE) lines)."""
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\ntest: ", 1)[1].split("\n\n", 1)[0]
+    return re.findall(r"\$\(MAKE\) --no-print-directory (\S+)", recipe)
+
+
 def test_test_workflow_runs_what_a_contributor_runs():
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "test.yml").read_text())
-    job = workflow["jobs"]["test"]
-    assert job["runs-on"] == "ubuntu-latest"
-    assert any(step.get("run") == "make test" for step in job["steps"])
+    runs = {name: [step.get("run", "") for step in job["steps"]]
+            for name, job in workflow["jobs"].items()}
+    assert all(job["runs-on"] == "ubuntu-latest" for job in workflow["jobs"].values())
+    # `make test` = the test job's targets + the docs pages, which the docs jobs run.
+    tested = [run.split()[1:] for run in runs["test"] if run.startswith("make ")]
+    assert tested and sorted(tested[0] + ["test-docs"]) == sorted(make_test_targets())
+
+
+def test_the_docs_run_as_a_matrix_of_shards_whose_summaries_are_merged():
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "test.yml").read_text())
+    docs, summary = workflow["jobs"]["docs"], workflow["jobs"]["docs-summary"]
+    shards = docs["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, len(shards) + 1)) and len(shards) > 1
+    assert docs["strategy"]["fail-fast"] is False  # every shard's summary, also on a failure
+    run = next(step["run"] for step in docs["steps"] if "make test-docs" in step.get("run", ""))
+    assert "DOCS_SHARD=${{ matrix.shard }}/${{ strategy.job-total }}" in run
+    assert "DOCS_COVERAGE=build/execdocs/shard.json" in run and "--execdocs-record" in run
+    upload = next(step for step in docs["steps"]
+                  if step.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["with"]["name"] == "execdocs-shard-${{ matrix.shard }}"
+    assert upload["with"]["path"] == "build/execdocs/shard.json" and upload["if"] == "always()"
+    assert summary["needs"] == "docs" and "cancelled()" in summary["if"]
+    steps = summary["steps"]
+    download = next(k for k, step in enumerate(steps)
+                    if step.get("uses", "").startswith("actions/download-artifact@"))
+    assert steps[download]["with"] == {"pattern": "execdocs-shard-*", "path": "shards"}
+    merge = next(k for k, step in enumerate(steps) if "coverage merge" in step.get("run", ""))
+    assert merge > download
+    assert steps[merge]["run"].split() == [
+        ".venv/bin/python", "-m", "execdocs", "coverage", "merge", "shards/*/shard.json",
+        "-o", "build/execdocs/coverage.json", "--record"]
+    assert any(step.get("run") == "make build" for step in steps[merge:])
 
 
 def test_zensical_job_is_a_required_check_on_a_version_that_installs():

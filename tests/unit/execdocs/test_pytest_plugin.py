@@ -2,6 +2,8 @@
 errors, failure reports, -k / -x / --lf, the coverage summary; silent without --execdocs."""
 
 import json
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +69,99 @@ def test_with_xdist_the_summary_gathers_every_worker(pages):
     assert sorted((page["page"], page["status"]) for page in data["pages"]) == [
         ("bad.md", "failed"), ("broken.md", "invalid"), ("docs/nested.md", "passed"),
         ("good.md", "passed")]
+
+
+# --- shards ----------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[3]
+RECORDED = """\
+site_name: T
+docs_dir: docs
+markdown_extensions:
+  - execdocs.markdown_extension:
+      recordings: rec.json
+"""
+
+
+@pytest.fixture
+def sharded(pytester, monkeypatch):
+    """Five passing pages, one of them long by its recording, in a project whose
+    recordings file says how long each took."""
+    monkeypatch.setenv("TMPDIR", str(pytester.path))
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # subprocesses run this tree's plugin
+    monkeypatch.setenv("EXECDOCS_RUN_ID", "run-1")
+    monkeypatch.setenv("EXECDOCS_ISOLATION", "off")  # echo needs no sandbox; seconds, not a minute
+    for name in "abcde":
+        pytester.makefile(".md", **{name: PASSING})
+    seconds = {"a.md": 100.0, "b.md": 30.0, "c.md": 30.0, "d.md": 30.0}  # e.md: none
+    pytester.makefile(".yml", mkdocs=RECORDED)
+    (pytester.path / "docs").mkdir()
+    (pytester.path / "rec.json").write_text(json.dumps({"format": 1, "pages": {
+        name: {"seconds": value, "blocks": []} for name, value in seconds.items()}}))
+    return pytester
+
+
+def shard_summary(pytester, index, *extra):
+    result = pytester.runpytest_subprocess(
+        "--execdocs", "--execdocs-shard", f"{index}/2",
+        "--execdocs-coverage-json", f"shard{index}.json", *extra,
+        *[f"{name}.md" for name in "abcde"])
+    return result, json.loads((pytester.path / f"shard{index}.json").read_text())
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_two_shards_run_every_page_once_balanced_by_recorded_durations(sharded, workers):
+    first, one = shard_summary(sharded, 1, *workers)
+    second, two = shard_summary(sharded, 2, *workers)
+    # (xdist's controller does not count what its workers deselected)
+    first.assert_outcomes(passed=1, deselected=0 if workers else 4)
+    second.assert_outcomes(passed=4, deselected=0 if workers else 1)
+    first.stdout.fnmatch_lines(["shard 1/2: 1 of 5 page(s)"])
+    # The 100 s page alone; the rest (e.md counted as a typical page) on the other.
+    assert [page["page"] for page in one["pages"]] == one["shard"]["pages"] == ["a.md"]
+    assert [page["page"] for page in two["pages"]] == ["b.md", "c.md", "d.md", "e.md"]
+    assert one["shard"]["all_pages"] == two["shard"]["all_pages"] == [
+        f"{name}.md" for name in "abcde"]
+    assert one["run"]["id"] == two["run"]["id"] == "run-1"
+    merged = sharded.run(sys.executable, "-m", "execdocs", "coverage", "merge", "shard1.json",
+                         "shard2.json", "-o", "all.json")
+    assert merged.ret == 0, merged.stderr.str()
+    pages = json.loads((sharded.path / "all.json").read_text())["pages"]
+    assert [(page["page"], page["status"]) for page in pages] == [
+        (f"{name}.md", "passed") for name in "abcde"]
+
+
+def test_an_invalid_page_belongs_to_one_shard_summary(sharded):
+    sharded.makefile(".md", broken='```console wiat="1"\n$ true\n```\n')
+    statuses = []
+    for index in (1, 2):
+        result = sharded.runpytest_subprocess(
+            "--execdocs", "--execdocs-shard", f"{index}/2", "--continue-on-collection-errors",
+            "--execdocs-coverage-json", f"shard{index}.json", "a.md", "b.md", "broken.md")
+        result.stdout.fnmatch_lines(["*broken.md:1: unknown option 'wiat'*"])
+        data = json.loads((sharded.path / f"shard{index}.json").read_text())
+        statuses += [(page["page"], page["status"]) for page in data["pages"]]
+    assert sorted(statuses) == [("a.md", "passed"), ("b.md", "passed"),
+                                ("broken.md", "invalid")]
+
+
+def test_a_shard_the_split_leaves_empty_passes_and_still_writes_its_summary(sharded):
+    result = sharded.runpytest_subprocess("--execdocs", "--execdocs-shard", "3/3",
+                                          "--execdocs-coverage-json", "s3.json", "a.md", "b.md")
+    assert result.ret == 0
+    data = json.loads((sharded.path / "s3.json").read_text())
+    assert data["pages"] == [] and data["shard"]["pages"] == []
+
+
+@pytest.mark.parametrize("given", ["0/2", "3/2", "x"])
+def test_a_bad_shard_is_one_error_line(pages, given):
+    result = pages.runpytest("--execdocs", "--execdocs-shard", given, "good.md")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.stderr.lines if line.strip()]
+    assert errors == [errors[0]] and errors[0].startswith(f"ERROR: --execdocs-shard '{given}':")
+
+
+def test_a_shard_without_execdocs_is_refused(pages):
+    result = pages.runpytest("--execdocs-shard", "1/2")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --execdocs-shard splits pages: add --execdocs"])
