@@ -25,7 +25,7 @@ export PATH := $(PATH):$(CURDIR)/$(VENV)/bin
 # Material's end-of-life banner on every build; the Zensical workflow tracks the successor.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup provision serve build test test-unit test-container test-docs record test-browser lint measure measure-installers note bench clean chromium
+.PHONY: help setup provision serve build test test-unit test-container test-docs record test-browser test-arm64 lint measure measure-installers note bench clean chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -106,6 +106,15 @@ test-browser: setup chromium ## the built site in headless chromium, WCAG 2.2 AA
 
 measure: provision ## build every image, time the stack, write docs/data/measurements.json
 	$(PY) -m papertrade_docs.measure $(MEASURE_ARGS)
+
+# Slow (emulation), so outside `make test`: qemu-user-static registered with binfmt_misc,
+# an arm64 base image bootstrapped under its own name, the six images built for arm64
+# under their own names, each one's version and health smoke run under emulation, and
+# their sizes written into docs/data/measurements.json beside the native figures.
+test-arm64: provision ## build, smoke and size every image for linux/arm64 under emulation (slow: see README)
+	@bash docker/setup/emulation.sh
+	@BASE_ARCH=arm64 BASE_IMAGE=papertrade-arm64/debian:trixie-slim bash docker/setup/base-image.sh
+	$(PY) -m papertrade_docs.measure --platform linux/arm64
 
 measure-installers: provision ## one-off: pip against uv on the backend's lock, 3 cold builds each, into measurements.json
 	$(PY) -m papertrade_docs.measure --installers

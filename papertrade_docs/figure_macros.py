@@ -14,6 +14,7 @@ from papertrade_docs import chart, figures
 from papertrade_docs.build_time_macros import build_time_macros
 from papertrade_docs.images import IMAGES, MB, STACK_FIGURES, image, stated_size
 from papertrade_docs.measurements import REMEDY, Measurements, MeasurementsError
+from papertrade_docs.platform_macros import platform_macros
 
 STATED_SOURCES_NOTE = (
     "Sizes stated elsewhere: PaperTrade's previous images as its Docker progress note of "
@@ -83,7 +84,7 @@ def figure_macros(measurements: Callable[[], Measurements]) -> dict[str, Callabl
             images_table,
             size_chart,
         )
-    } | build_time_macros(measurements)
+    } | build_time_macros(measurements) | platform_macros(measurements)
 
 
 def render_images_table(data: Measurements) -> str:

@@ -20,7 +20,7 @@ DATA_FILE = Path("docs/data/measurements.json")  # relative to the project root
 REMEDY = "run `make measure`"
 INSTALLERS_REMEDY = "run `make measure-installers`"
 # Sections another command writes, which `make measure` keeps as they are.
-KEPT_SECTIONS = ("installers",)
+KEPT_SECTIONS = ("installers", "platforms")
 
 IMAGE_FIELDS: dict[str, type | tuple[type, ...]] = {
     "image": str,
@@ -163,6 +163,26 @@ def validate(data: Any, source: str = str(DATA_FILE)) -> None:
             _fail(source, f"stack.{name}", "must be a positive number of seconds")
     if "installers" in data:
         validate_installers(data["installers"], source)
+    if "platforms" in data:
+        validate_platforms(data["platforms"], source)
+
+
+def validate_platforms(section: Any, source: str = str(DATA_FILE)) -> None:
+    """`platforms`: per platform (`linux/arm64`), when and how, and each image's size,
+    layers, build-context hash and smoke (`make test-arm64`)."""
+    _require(section, "platforms", dict, source)
+    for platform, figures in section.items():
+        key = f"platforms.{platform}"
+        _require(figures, key, dict, source)
+        _require(figures.get("measured"), f"{key}.measured", dict, source)
+        _require(figures["measured"].get("when"), f"{key}.measured.when", str, source)
+        _require(figures.get("images"), f"{key}.images", dict, source)
+        for image in IMAGES:
+            entry = figures["images"].get(image.name)
+            _require(entry, f"{key}.images.{image.name}", dict, source)
+            for field, kind in (("image", str), ("size_bytes", int), ("layers", int),
+                                ("context_hash", str), ("smoke", str)):
+                _require(entry.get(field), f"{key}.images.{image.name}.{field}", kind, source)
 
 
 def validate_installers(section: Any, source: str = str(DATA_FILE)) -> None:

@@ -9,11 +9,21 @@
 #
 #   docker/setup/base-image.sh            # ensure debian:trixie-slim exists
 #   BASE_IMAGE_FORCE=1 docker/setup/base-image.sh   # rebuild it
+#   BASE_ARCH=arm64 BASE_IMAGE=papertrade-arm64/debian:trixie-slim docker/setup/base-image.sh
+#       # another architecture (under qemu-user-static: see docker/setup/emulation.sh),
+#       # under a name of its own: an engine keeps one image per name, and pulling
+#       # another architecture under the usual name would replace this machine's.
 set -euo pipefail
 
 image="${BASE_IMAGE:-debian:trixie-slim}"
 suite="${BASE_SUITE:-trixie}"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+native="$(dpkg --print-architecture 2>/dev/null || echo amd64)"
+arch="${BASE_ARCH:-$native}"
+if [ "$arch" != "$native" ] && [ "$image" = debian:trixie-slim ]; then
+    printf 'base-image: BASE_ARCH=%s needs BASE_IMAGE set to a name of its own (e.g. papertrade-%s/debian:trixie-slim): debian:trixie-slim is this machine'"'"'s %s image\n' "$arch" "$arch" "$native" >&2
+    exit 2
+fi
 
 say() { printf 'base-image: %s\n' "$*" >&2; }
 die() { printf 'base-image: %s\n' "$*" >&2; exit 1; }
@@ -22,7 +32,8 @@ if [ -z "${BASE_IMAGE_FORCE:-}" ] && docker image inspect "$image" >/dev/null 2>
     exit 0
 fi
 
-if [ -z "${BASE_IMAGE_FORCE:-}" ] && timeout 60 docker pull -q "$image" >/dev/null 2>&1; then
+if [ -z "${BASE_IMAGE_FORCE:-}" ] && [ "$arch" = "$native" ] \
+    && timeout 60 docker pull -q "$image" >/dev/null 2>&1; then
     say "pulled $image"
     exit 0
 fi
@@ -48,8 +59,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 rootfs="$work/rootfs"
-say "no registry: bootstrapping $image from $mirror ($suite, minbase); about two minutes"
-if ! debootstrap --variant=minbase --keyring="$keyring" "$suite" "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1; then
+say "bootstrapping $image from $mirror ($suite, $arch, minbase); about two minutes, longer under emulation"
+if ! debootstrap --arch="$arch" --variant=minbase --keyring="$keyring" "$suite" "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1; then
     tail -n 5 "$work/debootstrap.log" >&2
     die "debootstrap of $suite from $mirror failed (above): check that the mirror answers, then run again"
 fi
@@ -109,15 +120,24 @@ version="$(cat "$rootfs/etc/debian_version")"
 tar --numeric-owner --xattrs -C "$rootfs" -cf "$work/rootfs.tar" .
 
 docker import \
+    --platform "linux/$arch" \
     --change 'CMD ["bash"]' \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change "LABEL org.opencontainers.image.created=$created" \
     --change "LABEL org.opencontainers.image.version=$version" \
     --change "LABEL org.opencontainers.image.description=\"Debian $suite minbase, slimmed like the official slim image\"" \
-    --change "LABEL org.papertrade.base.provenance=\"debootstrap --variant=minbase $suite $mirror\"" \
+    --change "LABEL org.papertrade.base.provenance=\"debootstrap --arch=$arch --variant=minbase $suite $mirror\"" \
     --change "LABEL org.papertrade.base.builder=docker/setup/base-image.sh" \
     "$work/rootfs.tar" "$tmp_tag" >/dev/null \
     || die "docker import of the bootstrapped root failed: read 'docker info' and try again"
 
+if [ "$arch" != "$native" ]; then
+    # The import is labelled as this machine's architecture whatever --platform says
+    # (set-architecture.py says why); relabel it, then drop the mislabelled copy.
+    imported="$(docker image inspect -f '{{.Id}}' "$tmp_tag")"
+    docker save "$tmp_tag" | python3 "$(dirname "$0")/set-architecture.py" "$arch" | docker load -q >/dev/null \
+        || die "relabelling the image as $arch failed: run again with BASE_IMAGE_FORCE=1"
+    docker image rm "$imported" >/dev/null 2>&1 || true
+fi
 docker tag "$tmp_tag" "$image"
 say "tagged $image (Debian $version, $(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}'))"

@@ -2,12 +2,14 @@
 
     python -m papertrade_docs.measure [--tries 5]
     python -m papertrade_docs.measure --installers [--tries 3]   # make measure-installers
+    python -m papertrade_docs.measure --platform linux/arm64     # make test-arm64
 
 Each image is built twice: cold (no build cache, `cold_build_seconds`) and at once again
 warm (nothing changed, every step cached, `warm_build_seconds`); COLD_BUILD and
 WARM_BUILD below say exactly what that means, and the data file carries the words.
-`--installers` runs the one-off comparison of pip and uv instead (installers.py); each
-run keeps the other's section of the data file.
+`--installers` runs the one-off comparison of pip and uv instead (installers.py), and
+`--platform` builds, smokes and sizes the images for another architecture under
+emulation (platform_builds.py); each run keeps the others' sections of the data file.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 
 from papertrade_docs import figures
 from papertrade_docs.images import IMAGES, STACK_COMPOSE_FILES
-from papertrade_docs.measure import installers, stack_timing, throwaway_env
+from papertrade_docs.measure import installers, platform_builds, stack_timing, throwaway_env
 from papertrade_docs.measure.build_images import base_images, build_and_inspect
 from papertrade_docs.measure.compose_builds import ComposeFileError, image_builds
 from papertrade_docs.measure.context_hash import file_hash, git_visible_files, walk
@@ -64,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         "--installers", action="store_true",
         help="only the one-off comparison of pip and uv on the backend's lock",
     )
+    parser.add_argument(
+        "--platform", choices=sorted(platform_builds.PLATFORMS),
+        help="only: build the images for this platform under emulation, smoke and size them",
+    )
     # Gone since every run records cold and warm builds; said plainly rather than
     # argparse's "unrecognized arguments".
     parser.add_argument("--use-build-cache", action="store_true", help=argparse.SUPPRESS)
@@ -74,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--tries must be at least 1")
     if args.installers:
         return installers.main(args.root.resolve(), args.tries or installers.TRIES)
+    if args.platform:
+        return measure_platform(args.root.resolve(), args.platform)
     tries = args.tries or 5
     try:
         output = args.root / DATA_FILE
@@ -95,6 +103,33 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     print(summary(data), file=sys.stderr)
     print(f"measure: wrote {DATA_FILE}", file=sys.stderr)
+    return 0
+
+
+def measure_platform(root: Path, platform: str) -> int:
+    """`--platform`: the images for `platform`, into the data file's `platforms` section."""
+    output = root / DATA_FILE
+    try:
+        with tempfile.TemporaryDirectory(prefix="papertrade-platform-") as temporary:
+            copy = Path(temporary) / "docker"
+            copy_checkout(root / "docker", copy)
+            env_file = write_production_env(copy, {name: 0 for name in PROD_PORTS})
+            section = platform_builds.measure_platform(root, platform, env_file, copy,
+                                                       Progress())
+        data = json.loads(output.read_text(encoding="utf-8"))
+        data.setdefault("platforms", {})[platform] = section
+        write_atomically(output, data)
+    except (DockerError, ComposeFileError, DockerfileError, MeasurementsError, OSError,
+            ValueError) as error:
+        print(f"measure: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("measure: interrupted; nothing written", file=sys.stderr)
+        return 130
+    for name, figures_ in section["images"].items():
+        print(f"  {name:<14} {figures.megabytes(figures_['size_bytes']):>7}  "
+              f"{figures_['layers']:>2} layers  {figures_['smoke']}", file=sys.stderr)
+    print(f"measure: wrote {platform} into {DATA_FILE}", file=sys.stderr)
     return 0
 
 

@@ -82,8 +82,12 @@ def test_test_workflow_runs_what_a_contributor_runs():
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "test.yml").read_text())
     runs = {name: [step.get("run", "") for step in job["steps"]]
             for name, job in workflow["jobs"].items()}
-    assert all(job["runs-on"] == "ubuntu-latest" for job in workflow["jobs"].values())
-    # `make test` = the test job's targets + the docs pages, which the docs jobs run.
+    hosts = {name: job["runs-on"] for name, job in workflow["jobs"].items()}
+    assert hosts.pop("arm64") == "ubuntu-24.04-arm"  # GitHub's hosted arm64 runner
+    assert set(hosts.values()) == {"ubuntu-latest"}
+    # The arm64 job runs all of it natively; on x86_64, `make test` = the test job's
+    # targets + the docs pages, which the docs jobs run.
+    assert runs["arm64"][-1] == "make test"
     tested = [run.split()[1:] for run in runs["test"] if run.startswith("make ")]
     assert tested and sorted(tested[0] + ["test-docs"]) == sorted(make_test_targets())
 
