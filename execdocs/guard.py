@@ -468,6 +468,7 @@ def _engine_image(context: Context, reference: str) -> str:
     """`papertrade/backend:dev` as the page builds it: `pk3j9xq2zm/backend:dev`."""
     namespace, slash, rest = reference.partition("/")
     if slash and ("." in namespace or ":" in namespace or namespace == "localhost"):
+        _note_registry(context, namespace)
         return reference  # a registry's address: pushed and pulled as written
     if not slash:
         namespace, colon, tag = reference.partition(":")
@@ -476,6 +477,15 @@ def _engine_image(context: Context, reference: str) -> str:
         engine = context.images.engine_name(namespace) + "/" + rest
     context.built.record(_tagged(reference), _tagged(engine))
     return engine
+
+
+def _note_registry(context: Context, namespace: str) -> None:
+    """A registry the page published on the loopback (its port already the host's): its
+    tags are the page's own, removed with the page's images."""
+    host, _, port = namespace.partition(":")
+    for forward in translate.load_ports(context.ports_file):
+        if host in ("127.0.0.1", "localhost") and port == str(forward["host_port"]):
+            context.images.record(f"{host}:{forward['port']}", namespace)
 
 
 def _tagged(reference: str) -> str:

@@ -21,6 +21,11 @@ import json
 import os
 import re
 
+if __package__:
+    from execdocs import translate
+else:  # the guard runs as a script (python -I -S), with this folder on its path
+    import translate
+
 STACK_LABEL = "com.docker.stack.namespace"
 STACKS_OWNED = "owned-stacks"  # in a run directory: engine names of the run's stacks
 SWARM_INITIALISED = "swarm-initialised"  # in a run directory: node id of the run's swarm
@@ -176,6 +181,7 @@ def _with_page_images(context, rest: list[str], engine: str) -> list[str]:
     """The stack files merged (`docker stack config`) with the images the page built
     under their engine references, when the page built any."""
     built = context.built.load() if context.isolated else {}
+    ports = translate.load_ports(context.ports_file) if context.isolated else []
     files, kept, index = [], [], 0
     while index < len(rest):
         option = rest[index]
@@ -189,14 +195,14 @@ def _with_page_images(context, rest: list[str], engine: str) -> list[str]:
             continue
         kept.append(option)
         index += 1
-    if not built or not files:
+    if not (built or ports) or not files:
         return rest
     # Variables stay as written: the deploy fills them in from the same environment.
     shown = context.docker("stack", "config", "--skip-interpolation",
                            *[part for f in files for part in ("-c", f)])
     if shown.returncode != 0:
         return rest  # the deploy fails the same way and says why
-    text = _images_replaced(shown.stdout, built)
+    text = translate.registry_ports(_images_replaced(shown.stdout, built), ports)
     path = os.path.join(context.page_directory, f"stack.{engine}.yaml")
     with open(path, "w") as file:
         file.write(text)

@@ -145,6 +145,9 @@ def problems(prod: dict, swarm: dict) -> list[str]:
                 found.append(f"{name}.{key}: {ours.get(key)!r} != {service[key]!r}")
             if key == "healthcheck" and key in service and "healthcheck" not in ours:
                 found.append(f"{name}: no health check")
+        if not str(ours.get("image", "")).endswith("/" + service["image"]):
+            found.append(f"{name}.image: {ours.get('image')!r} is not {service['image']!r} "
+                         "in a registry")
         limits = ours.get("deploy", {}).get("resources", {}).get("limits", {})
         for key, limit in LIMITS.items():
             if key in service and _number(limits.get(limit)) != _number(service[key]):
@@ -214,13 +217,17 @@ def _tmpfs_replaced(prod, swarm):
     swarm["services"]["db"]["tmpfs"] = Reset([])
 
 
+def _image_renamed(prod, swarm):
+    prod["services"]["backend"]["image"] = "papertrade/api:prod"
+
+
 def _published_on_loopback(prod, swarm):
     del swarm["services"]["frontend"]["ports"]
 
 
 @pytest.mark.parametrize("change", [
     _add_hardening, _new_limit, _secret_dropped, _environment_kept, _user_changed_for_swarm,
-    _tmpfs_replaced, _published_on_loopback,
+    _tmpfs_replaced, _published_on_loopback, _image_renamed,
 ])
 def test_a_change_to_one_file_without_the_other_is_caught(files, change):
     prod, swarm = copy.deepcopy(files[0]), copy.deepcopy(files[1])
