@@ -158,8 +158,11 @@ def problems(prod: dict, swarm: dict) -> list[str]:
                 found.append(f"{name}.tmpfs {path}: no tmpfs mount in the swarm")
         if service.get("restart") and "restart_policy" not in ours.get("deploy", {}):
             found.append(f"{name}.restart: no restart_policy")
+        # The passwords compose.prod.yaml reads from variables, and every secret it gives
+        # the service (a build's secrets are the build's, not the service's).
         wanted = {secret for variable, secret in PASSWORDS.items()
                   if variable in str(service.get("environment", {}))}
+        wanted |= {s if isinstance(s, str) else s["source"] for s in service.get("secrets", [])}
         given = {s if isinstance(s, str) else s["source"] for s in ours.get("secrets", [])}
         if not wanted <= given:
             found.append(f"{name}: secrets {sorted(wanted - given)} missing in the swarm")
@@ -217,6 +220,11 @@ def _tmpfs_replaced(prod, swarm):
     swarm["services"]["db"]["tmpfs"] = Reset([])
 
 
+def _secret_added_in_production(prod, swarm):
+    prod["services"]["frontend"]["secrets"] = ["tls_key"]
+    prod["secrets"] = {"tls_key": {"file": "./secrets/tls_key"}}
+
+
 def _image_renamed(prod, swarm):
     prod["services"]["backend"]["image"] = "papertrade/api:prod"
 
@@ -233,3 +241,11 @@ def test_a_change_to_one_file_without_the_other_is_caught(files, change):
     prod, swarm = copy.deepcopy(files[0]), copy.deepcopy(files[1])
     change(prod, swarm)
     assert problems(prod, swarm)
+
+
+def test_a_secret_production_gains_reaches_the_swarm_without_a_second_edit(files):
+    prod, swarm = copy.deepcopy(files[0]), copy.deepcopy(files[1])
+    _secret_added_in_production(prod, swarm)
+    stack = stack_file.stack(compose_config(prod, swarm))
+    assert stack["services"]["frontend"]["secrets"] == ["tls_key"]
+    assert "tls_key" in stack["secrets"] and problems(prod, swarm) == []
