@@ -80,7 +80,7 @@ def guard(context, group: str, command: str, rest: list[str], args: list[str],
             _require_stack(context, translate_name(name), name)
         return args
     if group in ("service", "secret", "config") and command == "create":
-        return args[:position] + labels(context) + rest
+        return args[:position] + labels(context) + _named(rest, group, translate_name)
     if group == "service" and command in ("update", "rm", "remove", "scale", "rollback"):
         if command == "scale":
             names = [p.partition("=")[0] for p in _positionals(rest, set())]
@@ -93,6 +93,28 @@ def guard(context, group: str, command: str, rest: list[str], args: list[str],
     if group in ("secret", "config") and command in ("rm", "remove"):
         _require_owned(context, group, _positionals(rest, set()))
     return args
+
+
+# `secret create` and `config create` options that take a value
+_CREATE_VALUED = {"-l", "--label", "-d", "--driver", "--template-driver"}
+
+
+def _named(rest: list[str], group: str, translate_name) -> list[str]:
+    """The name a `create` gives, as the engine's (in an isolated page: a name of the
+    page's own, so that two runs or a user's own secret of that name never meet)."""
+    rest = list(rest)
+    for index, argument in enumerate(rest):
+        if group == "service":
+            if argument == "--name" and index + 1 < len(rest):
+                rest[index + 1] = translate_name(rest[index + 1])
+                return rest
+            if argument.startswith("--name="):
+                rest[index] = "--name=" + translate_name(argument.partition("=")[2])
+                return rest
+        elif not argument.startswith("-") and (index == 0 or rest[index - 1] not in _CREATE_VALUED):
+            rest[index] = translate_name(argument)
+            return rest
+    return rest
 
 
 def _guard_swarm(context, group: str, command: str, rest: list[str]) -> None:

@@ -143,3 +143,16 @@ def test_image_references_in_a_stack_file_become_the_pages_own():
     built = {"papertrade/backend:2": "pk3j9xq2zm/backend:2"}
     replaced = swarm_guard._images_replaced(text, built)
     assert "image: pk3j9xq2zm/backend:2" in replaced and "image: other:1" in replaced
+
+
+def test_an_isolated_page_creates_secrets_and_services_under_names_of_its_own(context, tmp_path):
+    context.isolated = True
+    context.names = guard.translate.Names(str(tmp_path / "names.json"))
+    created = guard.guard(context, ["secret", "create", "--label", "a=b", "db_password", "f"])
+    engine = created[-2]
+    assert engine != "db_password" and len(engine) == len("db_password")
+    assert created == ["secret", "create", *LABELS, "--label", "a=b", engine, "f"]
+    service = guard.guard(context, ["service", "create", "--name", "worker", "--secret",
+                                    "db_password", "img"])
+    assert service[service.index("--name") + 1] != "worker"
+    assert service[service.index("--secret") + 1] == engine  # the page's own secret
