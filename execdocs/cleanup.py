@@ -25,7 +25,7 @@ import socket
 import sys
 from pathlib import Path
 
-from execdocs import processes, sandbox, translate, workspace
+from execdocs import processes, sandbox, swarm_guard, translate, workspace
 from execdocs.docker_engine import (
     HOST_LABEL,
     KINDS,
@@ -35,6 +35,7 @@ from execdocs.docker_engine import (
     WORKING_DIR_LABEL,
     Engine,
     Resource,
+    Swarm,
     under,
 )
 
@@ -49,7 +50,8 @@ GUARD = Path(__file__).with_name("guard.py")
 # Commands the guard looks at; everything else (ps, logs, inspect, build, ...) goes
 # straight to the real CLI. `docker` followed by global options always goes to the guard.
 _GUARDED = ("run create container network volume compose system image builder rm stop kill "
-            "restart start pause unpause exec update rename attach wait commit cp")
+            "restart start pause unpause exec update rename attach wait commit cp tag "
+            "swarm node stack service secret config")
 
 _SHIM = r"""#!/bin/bash
 # Written by execdocs for one page: the guard checks and labels, then runs the real docker.
@@ -118,6 +120,7 @@ def clean_page(
     # Owned projects too: `docker compose run --rm` leaves a project's volumes and
     # networks with no container that would name the project.
     projects = page_compose_projects(engine, copy, page_directory) | owned
+    _clean_swarm(engine, run_id, page_directory.parent.parent)
     doomed = _compose_resources(engine, projects, owned, [copy], started)
     doomed += _labelled(engine, f"{RUN_LABEL}={run_id}")
     engine.remove(doomed)
@@ -136,6 +139,7 @@ def clean_run(engine: Engine, run_id: str, root: Path, started: float) -> list[R
     if not engine.available:
         return []
     owned = owned_projects(root)
+    _clean_swarm(engine, run_id, root)
     projects = _projects_under(engine, [root], list(root.glob(f"pages/*/{PROJECTS_NOTED}")))
     doomed = _compose_resources(engine, projects | owned, owned, [root], started)
     doomed += _labelled(engine, f"{RUN_LABEL}={run_id}")
@@ -157,6 +161,8 @@ def reap_dead_runs(engine: Engine, base: Path | None = None) -> list[Resource]:
         noted = [notes for root in dead_roots for notes in root.glob(f"pages/*/{PROJECTS_NOTED}")]
         owned = set().union(*(owned_projects(root) for root in dead_roots))
         projects = _projects_under(engine, dead_roots, noted) | owned
+        for root in dead_roots:
+            _clean_swarm(engine, root.name.removeprefix(workspace.RUN_PREFIX), root)
         oldest = min((r.stat().st_mtime for r in dead_roots), default=0.0)
         doomed = _compose_resources(engine, projects, owned, dead_roots, oldest)
         host, uid = socket.gethostname(), str(os.getuid())
@@ -176,6 +182,33 @@ def reap_dead_runs(engine: Engine, base: Path | None = None) -> list[Resource]:
     for root in dead_roots:
         workspace.Run(root.name.removeprefix(workspace.RUN_PREFIX), root).remove()
     return doomed
+
+
+def _clean_swarm(engine: Engine, run_id: str, run_root: Path) -> None:
+    """The run's stacks, services, secrets and configs; then the swarm, when the run
+    initialised it and nothing on it is anyone else's."""
+    stacks = _lines(run_root / swarm_guard.STACKS_OWNED)
+    initialised = _lines(run_root / swarm_guard.SWARM_INITIALISED)
+    swarm = Swarm(engine)
+    if not swarm.node_id():
+        return  # in no swarm: nothing of the run's can be on one
+    swarm.remove(stacks, run_id)
+    for node in initialised:
+        if swarm.leave_if_initialised(node, stacks, run_id):
+            (run_root / swarm_guard.SWARM_INITIALISED).unlink(missing_ok=True)
+            return
+    # A swarm another run initialised, which could not leave it while this run used it:
+    # the last run to finish leaves it, once its maker has ended and nothing runs on it.
+    maker = swarm.initialising_run()
+    if maker and maker != run_id and not _run_alive(maker, run_root.parent):
+        swarm.leave_if_unused()
+
+
+def _lines(path: Path) -> set[str]:
+    try:
+        return {line.strip() for line in path.read_text().splitlines() if line.strip()}
+    except OSError:
+        return set()
 
 
 def owned_projects(run_root: Path) -> set[str]:

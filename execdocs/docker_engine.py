@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -177,3 +178,88 @@ def _unix_time(text: str) -> float:
 def under(path: str, directory: Path) -> bool:
     """Whether `path` is `directory` or inside it."""
     return path == str(directory) or path.startswith(str(directory).rstrip("/") + "/")
+
+
+STACK_LABEL = "com.docker.stack.namespace"
+_SWARM_KINDS = ("service", "secret", "config")
+_STACK_GONE_SECONDS = 120
+
+
+class Swarm:
+    """What a run put on the engine's swarm: stacks it deployed, services, secrets and
+    configs it labelled, and the swarm itself when the run initialised it."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def node_id(self) -> str:
+        if not self.engine.available:
+            return ""
+        return self.engine._run(["info", "--format", "{{.Swarm.NodeID}}"]).stdout.strip()
+
+    def remove(self, stacks: set[str], run_id: str) -> list[str]:
+        """Remove the stacks (their services, secrets, configs and networks, then, once
+        their containers are gone, their volumes) and what carries the run's label.
+        Returns what was removed, `kind name` each."""
+        if not self.node_id():
+            return []
+        removed = []
+        for kind in _SWARM_KINDS:  # services first: secrets and configs in use stay
+            names = self._names(kind, f"label={RUN_LABEL}={run_id}")
+            if names:
+                self.engine._run([kind, "rm", *names])
+                removed += [f"{kind} {name}" for name in names]
+        for stack in sorted(stacks):
+            services = self._names("service", f"label={STACK_LABEL}={stack}")
+            if services or self._names("network", f"label={STACK_LABEL}={stack}"):
+                self.engine._run(["stack", "rm", stack])
+                removed += [f"service {name}" for name in services]
+        for stack in sorted(stacks):
+            self._wait_for_containers(stack)
+            leftovers = [r for kind in ("network", "volume")
+                         for r in self.engine.resources(kind, f"{STACK_LABEL}={stack}")]
+            self.engine.remove(leftovers)
+            removed += [f"{r.kind} {r.id}" for r in leftovers]
+        return removed
+
+    def leave_if_initialised(self, node: str, stacks: set[str], run_id: str) -> bool:
+        """Leave the swarm the run initialised (node id `node`), only while nothing on it
+        is anyone else's; True when it left."""
+        if not node or node != self.node_id():
+            return False
+        listed = self.engine._run(["service", "ls", "--format", "{{.Name}}\t{{.Label \""
+                                   + STACK_LABEL + "\"}}\t{{.Label \"" + RUN_LABEL + "\"}}"])
+        for line in listed.stdout.splitlines():
+            _name, stack, run = (line.split("\t") + ["", ""])[:3]
+            if stack not in stacks and run != run_id:
+                return False
+        return self.engine._run(["swarm", "leave", "--force"]).returncode == 0
+
+    def initialising_run(self) -> str:
+        """The id of the docs run that initialised this swarm ("" for anyone else's)."""
+        shown = self.engine._run(["node", "inspect", "self", "--format",
+                                  "{{json .Spec.Labels}}"])
+        try:
+            return (json.loads(shown.stdout) or {}).get(RUN_LABEL, "")
+        except ValueError:
+            return ""
+
+    def leave_if_unused(self) -> bool:
+        """Leave a swarm a docs run initialised once nothing at all runs on it."""
+        if self.engine._run(["service", "ls", "-q"]).stdout.split():
+            return False
+        return self.engine._run(["swarm", "leave", "--force"]).returncode == 0
+
+    def _names(self, kind: str, label_filter: str) -> list[str]:
+        listed = self.engine._run([kind, "ls", "--filter", label_filter,
+                                   "--format", "{{.Name}}"])
+        return listed.stdout.split() if listed.returncode == 0 else []
+
+    def _wait_for_containers(self, stack: str) -> None:
+        """The stack's tasks stop after `stack rm` returns: its networks and volumes can
+        go only once their containers have."""
+        deadline = time.monotonic() + _STACK_GONE_SECONDS
+        while time.monotonic() < deadline:
+            if not self.engine.resources("container", f"{STACK_LABEL}={stack}"):
+                return
+            time.sleep(0.5)

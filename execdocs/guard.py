@@ -32,6 +32,7 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # run as a script, -I
 import forwarder  # noqa: E402
+import swarm_guard  # noqa: E402
 import translate  # noqa: E402
 
 REFUSED_STATUS = 125  # what docker itself answers when it could not run a command
@@ -123,14 +124,20 @@ def main(argv: list[str]) -> int:
         print(message, file=sys.stderr)
         _append(context.refused_file, [str(refused)])
         return REFUSED_STATUS
+    if _is_swarm_init(args):  # the node id is noted once the swarm exists
+        status = subprocess.run([context.real, *args]).returncode
+        swarm_guard.note_initialised(context)
+        return status
     if not context.isolated or _binary_output(args):
         os.execv(context.real, [context.real, *args])
     translator = translate.OutputTranslator(context.names.load(),
                                             translate.load_ports(context.ports_file),
                                             context.images.load())
     status = _run_translated([context.real, *args], translator)
-    if _BUILDING & set(args):
+    if _BUILDING & set(args) or _is_tag(args):
         _note_built_ids(context)
+    if _is_swarm_init(args):
+        swarm_guard.note_initialised(context)
     return status
 
 
@@ -147,6 +154,16 @@ def _note_built_ids(context: Context) -> None:
         return
     found = context.docker("image", "inspect", "--format", "{{.Id}}", *tags)
     _append(context.built_ids_file, found.stdout.split())
+
+
+def _is_swarm_init(args: list[str]) -> bool:
+    at = _after_options(args, 0, _GLOBAL_VALUED)
+    return args[at:at + 2] == ["swarm", "init"] and "--help" not in args
+
+
+def _is_tag(args: list[str]) -> bool:
+    at = _after_options(args, 0, _GLOBAL_VALUED)
+    return args[at:at + 1] == ["tag"] or args[at:at + 2] == ["image", "tag"]
 
 
 def _binary_output(args: list[str]) -> bool:
@@ -208,6 +225,8 @@ def guard(context: Context, args: list[str]) -> list[str]:
         group = "container" if command in {*_CONTAINER_ACTS, "run", "create"} else command
     if "--help" in rest:
         return args
+    if group in _SWARM_GROUPS and rest:
+        return _guard_swarm(context, args, group, rest)
     if context.isolated:
         if group == "compose":
             return _isolated_compose(context, args[:at + 1], rest)
@@ -216,6 +235,9 @@ def guard(context: Context, args: list[str]) -> list[str]:
                                       context.built.load())
         if command == "build" or (group == "buildx" and rest[:1] == ["build"]):
             args = _tags_translated(context, args)
+        elif command == "tag" and len(_positionals(rest, set())) == 2:
+            # The new tag lives in the page's namespace, as a build's does.
+            args = args[:-1] + [_engine_image(context, args[-1])]
         rest = args[len(args) - len(rest):]
         if group == "container" and command in ("run", "create"):
             position = len(args) - len(rest)
@@ -242,6 +264,27 @@ def guard(context: Context, args: list[str]) -> list[str]:
         names = _positionals(rest, _NETWORK_VALUED)
         _guard_named(context, "network", names if command in ("rm", "remove") else names[:1])
     return args
+
+
+# Swarm mode's commands: the swarm itself, its nodes, and what runs on it.
+_SWARM_GROUPS = {"swarm", "node", "stack", "service", "secret", "config"}
+
+
+def _guard_swarm(context: Context, args: list[str], group: str, rest: list[str]) -> list[str]:
+    """Swarm commands (see `swarm_guard`), with the reader's names translated in an
+    isolated page."""
+    if context.isolated:
+        args = translate.arguments_in(args, context.names.load(),
+                                      translate.load_ports(context.ports_file),
+                                      context.built.load())
+        rest = args[len(args) - len(rest):]
+
+    def engine_name(reader: str) -> str:
+        return context.names.engine_name(reader) if context.isolated else reader
+    try:
+        return swarm_guard.guard(context, group, rest[0], rest[1:], args, engine_name)
+    except swarm_guard.Denied as denied:
+        raise Refused(str(denied)) from None
 
 
 def _guard_compose(context: Context, head: list[str], rest: list[str],
@@ -425,6 +468,7 @@ def _engine_image(context: Context, reference: str) -> str:
     """`papertrade/backend:dev` as the page builds it: `pk3j9xq2zm/backend:dev`."""
     namespace, slash, rest = reference.partition("/")
     if slash and ("." in namespace or ":" in namespace or namespace == "localhost"):
+        _note_registry(context, namespace)
         return reference  # a registry's address: pushed and pulled as written
     if not slash:
         namespace, colon, tag = reference.partition(":")
@@ -433,6 +477,15 @@ def _engine_image(context: Context, reference: str) -> str:
         engine = context.images.engine_name(namespace) + "/" + rest
     context.built.record(_tagged(reference), _tagged(engine))
     return engine
+
+
+def _note_registry(context: Context, namespace: str) -> None:
+    """A registry the page published on the loopback (its port already the host's): its
+    tags are the page's own, removed with the page's images."""
+    host, _, port = namespace.partition(":")
+    for forward in translate.load_ports(context.ports_file):
+        if host in ("127.0.0.1", "localhost") and port == str(forward["host_port"]):
+            context.images.record(f"{host}:{forward['port']}", namespace)
 
 
 def _tagged(reference: str) -> str:
@@ -526,6 +579,7 @@ def _guard_named(context: Context, kind: str, names: list[str]) -> None:
     shown = context.docker(kind, "inspect", "--format", field, *names)
     noted = _noted_mounts(context)
     owned = context.owned_projects()
+    stacks = swarm_guard.owned_stacks(context)
     for line in shown.stdout.splitlines():
         labels_text, _, name = line.partition("\t")
         try:
@@ -533,7 +587,8 @@ def _guard_named(context: Context, kind: str, names: list[str]) -> None:
         except ValueError:
             labels = {}
         mine = (labels.get(context.labels["run"]) == context.run
-                or labels.get(PROJECT_LABEL) in owned or name in noted)
+                or labels.get(PROJECT_LABEL) in owned or name in noted
+                or labels.get(swarm_guard.STACK_LABEL) in stacks)
         if not mine:
             raise Refused(f"{kind} {name} was not created by this run; a docs run removes "
                           "only what it created")

@@ -117,7 +117,21 @@ def arguments_in(args: list[str], names: dict[str, str], ports: list[dict] = (),
         published = re.compile(r"^(publish=)(\d+)\b")
         args = [published.sub(lambda found: found.group(1) + host_ports.get(
             found.group(2), found.group(2)), arg) for arg in args]
+        args = [registry_ports(arg, ports) for arg in args]
     return args
+
+
+_LOOPBACK_REGISTRY = re.compile(r"(?<![\w.:/-])(127\.0\.0\.1|localhost):(\d+)(?=/[\w])")
+
+
+def registry_ports(text: str, ports: list[dict]) -> str:
+    """Image references in a registry the page published on the loopback
+    (`127.0.0.1:5000/papertrade/backend:2`) with the host port standing for it: the engine
+    pushes and pulls from the host's loopback, where the page's port is another."""
+    host_ports = {str(p["port"]): str(p["host_port"]) for p in ports}
+    return _LOOPBACK_REGISTRY.sub(
+        lambda found: f"{found.group(1)}:{host_ports.get(found.group(2), found.group(2))}",
+        text)
 
 
 class OutputTranslator:

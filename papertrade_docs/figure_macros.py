@@ -61,6 +61,11 @@ def figure_macros(measurements: Callable[[], Measurements]) -> dict[str, Callabl
             )
         return figures.seconds(measurements().stack(key))
 
+    def swarm_figure(key: str) -> str:
+        """A figure of the rolling update on a swarm: seconds, or a count."""
+        value = measurements().swarm(key)
+        return figures.seconds(value) if key.endswith("_seconds") else f"{value:,}"
+
     def measured_on() -> str:
         return figures.measured_on(measurements().measured)
 
@@ -80,6 +85,7 @@ def figure_macros(measurements: Callable[[], Measurements]) -> dict[str, Callabl
             base_image_size,
             base_image_origin,
             stack_figure,
+            swarm_figure,
             measured_on,
             images_table,
             size_chart,

@@ -19,8 +19,16 @@ from papertrade_docs.images import IMAGES, STACK_COMPOSE_FILES, STACK_FIGURES
 DATA_FILE = Path("docs/data/measurements.json")  # relative to the project root
 REMEDY = "run `make measure`"
 INSTALLERS_REMEDY = "run `make measure-installers`"
+SWARM_REMEDY = ("run `make measure` (or its swarm step alone: "
+                "`python -m papertrade_docs.measure --swarm`)")
+# The rolling update on a swarm (`swarm`, see papertrade_docs/measure/swarm_update.py).
+SWARM_FIGURES: dict[str, type | tuple[type, ...]] = {
+    "rolling_update_seconds": (int, float),
+    "update_requests": int,
+    "update_failed_requests": int,
+}
 # Sections another command writes, which `make measure` keeps as they are.
-KEPT_SECTIONS = ("installers", "platforms")
+KEPT_SECTIONS = ("installers", "platforms", "swarm")
 
 IMAGE_FIELDS: dict[str, type | tuple[type, ...]] = {
     "image": str,
@@ -101,6 +109,13 @@ class Measurements:
     def measured(self) -> dict[str, Any]:
         return self.data["measured"]
 
+    def swarm(self, key: str) -> float:
+        """A figure of the rolling update on a swarm (Scaling out)."""
+        section = self.data.get("swarm")
+        if section is None or key not in section:
+            raise MeasurementsError(f"{self.source}: no figure swarm.{key}; {SWARM_REMEDY}")
+        return section[key]
+
     def installers(self) -> dict[str, Any]:
         """The pip-and-uv comparison; it has a command of its own, so it may be absent."""
         if "installers" not in self.data:
@@ -165,6 +180,8 @@ def validate(data: Any, source: str = str(DATA_FILE)) -> None:
         validate_installers(data["installers"], source)
     if "platforms" in data:
         validate_platforms(data["platforms"], source)
+    if "swarm" in data:
+        validate_swarm(data["swarm"], source)
 
 
 def validate_platforms(section: Any, source: str = str(DATA_FILE)) -> None:
@@ -183,6 +200,21 @@ def validate_platforms(section: Any, source: str = str(DATA_FILE)) -> None:
             for field, kind in (("image", str), ("size_bytes", int), ("layers", int),
                                 ("context_hash", str), ("smoke", str)):
                 _require(entry.get(field), f"{key}.images.{image.name}.{field}", kind, source)
+
+
+def validate_swarm(section: Any, source: str = str(DATA_FILE)) -> None:
+    """The `swarm` section: when and how, and the figures of the rolling update."""
+    _require(section, "swarm", dict, source, SWARM_REMEDY)
+    _require(section.get("measured"), "swarm.measured", dict, source, SWARM_REMEDY)
+    _require(section["measured"].get("when"), "swarm.measured.when", str, source, SWARM_REMEDY)
+    _require(section.get("how"), "swarm.how", str, source, SWARM_REMEDY)
+    for key, kind in SWARM_FIGURES.items():
+        value = section.get(key)
+        if isinstance(value, bool) or not isinstance(value, kind) or value < 0:
+            _fail(source, f"swarm.{key}", "must be a number, 0 or more", SWARM_REMEDY)
+    if section["update_requests"] <= 0 or section["rolling_update_seconds"] <= 0:
+        _fail(source, "swarm", "a rolling update with no request or no time measured nothing",
+              SWARM_REMEDY)
 
 
 def validate_installers(section: Any, source: str = str(DATA_FILE)) -> None:

@@ -3,6 +3,7 @@
     python -m papertrade_docs.measure [--tries 5]
     python -m papertrade_docs.measure --installers [--tries 3]   # make measure-installers
     python -m papertrade_docs.measure --platform linux/arm64     # make test-arm64
+    python -m papertrade_docs.measure --swarm    # only the rolling update on a swarm
 
 Each image is built twice: cold (no build cache, `cold_build_seconds`) and at once again
 warm (nothing changed, every step cached, `warm_build_seconds`); COLD_BUILD and
@@ -25,7 +26,13 @@ from typing import Any
 
 from papertrade_docs import figures
 from papertrade_docs.images import IMAGES, STACK_COMPOSE_FILES
-from papertrade_docs.measure import installers, platform_builds, stack_timing, throwaway_env
+from papertrade_docs.measure import (
+    installers,
+    platform_builds,
+    stack_timing,
+    swarm_update,
+    throwaway_env,
+)
 from papertrade_docs.measure.build_images import base_images, build_and_inspect
 from papertrade_docs.measure.compose_builds import ComposeFileError, image_builds
 from papertrade_docs.measure.context_hash import file_hash, git_visible_files, walk
@@ -70,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         "--platform", choices=sorted(platform_builds.PLATFORMS),
         help="only: build the images for this platform under emulation, smoke and size them",
     )
+    parser.add_argument(
+        "--swarm", action="store_true",
+        help="only the rolling update on a swarm (the Scaling out page's figures)",
+    )
     # Gone since every run records cold and warm builds; said plainly rather than
     # argparse's "unrecognized arguments".
     parser.add_argument("--use-build-cache", action="store_true", help=argparse.SUPPRESS)
@@ -82,11 +93,14 @@ def main(argv: list[str] | None = None) -> int:
         return installers.main(args.root.resolve(), args.tries or installers.TRIES)
     if args.platform:
         return measure_platform(args.root.resolve(), args.platform)
+    if args.swarm:
+        return swarm_only(args.root.resolve())
     tries = args.tries or 5
     try:
         output = args.root / DATA_FILE
         data = measure(args.root.resolve(), tries, "make measure")
-        data.update(kept_sections(output))
+        for key, value in kept_sections(output).items():
+            data.setdefault(key, value)  # what this run measured replaces the old
         write_atomically(output, data)
     except (
         DockerError,
@@ -182,6 +196,7 @@ def measure(root: Path, tries: int, command: str) -> dict[str, Any]:
                 build, copied, progress, env_file if prod else None, root
             )
         stack = measure_stack(copy, env_file, prod_ports, tries, progress)
+        swarm = swarm_update.measure(copy, progress, command)
     references = {ref for figures in images.values() for ref in figures["build_from"]}
     compose_files = {name: file_hash(docker_dir / name) for name in STACK_COMPOSE_FILES}
     return {
@@ -202,7 +217,33 @@ def measure(root: Path, tries: int, command: str) -> dict[str, Any]:
         "stack": {key: value for key, value in stack.items() if not key.endswith("_samples")},
         "compose_files": compose_files,
         "samples": {key: value for key, value in stack.items() if key.endswith("_samples")},
+        "swarm": swarm,
     }
+
+
+def swarm_only(root: Path) -> int:
+    """`--swarm`: measure the rolling update alone and replace only that section."""
+    output = root / DATA_FILE
+    try:
+        data = json.loads(output.read_text(encoding="utf-8"))
+        with tempfile.TemporaryDirectory(prefix="papertrade-measure-") as temporary:
+            copy = Path(temporary) / "docker"
+            copy_checkout(root / "docker", copy)
+            data["swarm"] = swarm_update.measure(
+                copy, Progress(), "python -m papertrade_docs.measure --swarm")
+        write_atomically(output, data)
+    except (OSError, ValueError) as error:
+        print(f"measure: {output}: {error}; run `make measure` first", file=sys.stderr)
+        return 1
+    except (DockerError, MeasurementsError) as error:
+        print(f"measure: {error}", file=sys.stderr)
+        return 1
+    swarm = data["swarm"]
+    print(f"  rolling update           {swarm['rolling_update_seconds']} s, "
+          f"{swarm['update_requests']} requests, {swarm['update_failed_requests']} failed",
+          file=sys.stderr)
+    print(f"measure: wrote the swarm section of {DATA_FILE}", file=sys.stderr)
+    return 0
 
 
 def measure_stack(

@@ -145,3 +145,31 @@ def test_the_installer_comparison_may_be_absent_until_a_page_asks_for_it():
     validate(document)
     with pytest.raises(MeasurementsError, match=r"no `installers` section.*measure-installers"):
         Measurements(document, "m.json").installers()
+
+
+SWARM = {"measured": {"when": "2026-11-30T21:38:14Z", "command": "make measure"},
+         "how": "a rolling update under load", "rolling_update_seconds": 34.3,
+         "update_requests": 4142, "update_failed_requests": 0}
+
+
+def test_the_swarm_section_is_optional_and_read_by_key():
+    data = sample()
+    with pytest.raises(MeasurementsError, match=r"no figure swarm\.update_requests.*--swarm"):
+        Measurements(data).swarm("update_requests")
+    data["swarm"] = dict(SWARM)
+    assert Measurements(data).swarm("update_failed_requests") == 0
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda s: s.pop("update_failed_requests"), r"swarm\.update_failed_requests must be"),
+    (lambda s: s.update(update_failed_requests=-1), r"swarm\.update_failed_requests must be"),
+    (lambda s: s.update(update_requests=True), r"swarm\.update_requests must be"),
+    (lambda s: s.update(update_requests=0), r"measured nothing"),
+    (lambda s: s.pop("how"), r"swarm\.how is missing"),
+])
+def test_a_malformed_swarm_section_names_its_key(change, message):
+    data = sample()
+    data["swarm"] = dict(SWARM)
+    change(data["swarm"])
+    with pytest.raises(MeasurementsError, match=message):
+        validate(data)

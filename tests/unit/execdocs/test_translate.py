@@ -83,3 +83,14 @@ def test_a_project_and_an_image_namespace_of_one_word_both_read_back():
                                             {"papertrade": "ppsnhjxk76"})
     assert translator(b"pc5cf5fvce-backend-1 ppsnhjxk76/backend:dev") == (
         b"papertrade-backend-1 papertrade/backend:dev")
+
+
+def test_images_in_a_registry_the_page_published_name_its_host_port():
+    ports = [{"host_ip": "127.0.0.1", "port": 5000, "host_port": 5873}]
+    assert translate.registry_ports("127.0.0.1:5000/papertrade/backend:2", ports) == \
+        "127.0.0.1:5873/papertrade/backend:2"
+    assert translate.registry_ports("    image: localhost:5000/x/y:1", ports) == \
+        "    image: localhost:5873/x/y:1"
+    for kept in ("127.0.0.1:6000/x:1", "registry.example.com:5000/x:1", "10.127.0.0.1:5000/x",
+                 "http://127.0.0.1:5000"):
+        assert translate.registry_ports(kept, ports) == kept
