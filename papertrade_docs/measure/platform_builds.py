@@ -56,7 +56,7 @@ BACKEND_IMPORTS = (
 @dataclass(frozen=True)
 class Smoke:
     """What proves an image works: a command and what its output holds, and whether
-    the image's own health check must turn healthy (with `env`)."""
+    the image's own health check must turn healthy (both with `env`)."""
 
     command: tuple[str, ...]
     prints: str
@@ -64,9 +64,15 @@ class Smoke:
     env: dict[str, str] = field(default_factory=dict)
 
 
+# The production settings refuse to load without the addresses of the database and the
+# cache; importing needs no connection, so addresses that lead nowhere do.
+BACKEND_ENV = {"DATABASE_URL": "postgresql://papertrade@db:5432/papertrade",
+               "REDIS_URL": "redis://cache:6379/0"}
+
 SMOKES: dict[str, Smoke] = {
-    "backend-prod": Smoke(("/opt/venv/bin/python", "-c", BACKEND_IMPORTS), "aarch64 3."),
-    "backend-dev": Smoke(("python", "-c", BACKEND_IMPORTS), "aarch64 3."),
+    "backend-prod": Smoke(("/opt/venv/bin/python", "-c", BACKEND_IMPORTS), "aarch64 3.",
+                          env=BACKEND_ENV),
+    "backend-dev": Smoke(("python", "-c", BACKEND_IMPORTS), "aarch64 3.", env=BACKEND_ENV),
     "frontend-prod": Smoke(("/usr/sbin/nginx", "-v"), "nginx version: nginx/", healthy=True),
     "frontend-dev": Smoke(("node", "-p", "process.arch + ' ' + process.version"), "arm64 v",
                           healthy=True),
@@ -149,7 +155,8 @@ def build_for(build: ImageBuild, platform: str, tag: str, base: str,
 def smoke(tag: str, platform: str, check: Smoke) -> str:
     """Run `check` against the image: its version line, then its health. Returns what it
     printed; raises DockerError with the container's words when anything is off."""
-    printed = run(["docker", "run", "--rm", "--platform", platform, "--entrypoint",
+    settings = [f"--env={key}={value}" for key, value in check.env.items()]
+    printed = run(["docker", "run", "--rm", "--platform", platform, *settings, "--entrypoint",
                    check.command[0], tag, *check.command[1:]]).strip()
     if check.prints not in printed:
         raise DockerError(f"{tag}: `{' '.join(check.command[:2])}` printed {printed!r},"
