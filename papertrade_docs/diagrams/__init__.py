@@ -44,16 +44,25 @@ CAPTION = (
     "a secret line names the build stages that mount the secret."
 )
 
+THROUGH_CAPTION = (
+    "Drawn from the stack file <code>{through}</code> makes of what "
+    "<code>docker compose config</code> reports for <code>{compose}</code> with the "
+    "settings of <code>{env}</code>: a swarm builds nothing and starts its services in no "
+    "particular order, so there are no build lines and no arrows."
+)
+
 
 def diagram(spec: Stack, data: dict) -> str:
     """The figure for a page: the SVG and its caption, on one line."""
     svg = stack_svg(data, f"{spec.title}: services, ports, mounts, networks and secrets")
-    compose = spec.compose_file.removeprefix("docker/")
+    compose = "</code> + <code>".join(name.removeprefix("docker/") for name in spec.files)
     env = spec.env_file.removeprefix("docker/")
-    return (
-        f'<figure class="pt-stack-figure">{svg}'
-        f"<figcaption>{CAPTION.format(compose=compose, env=env)}</figcaption></figure>"
-    )
+    caption = CAPTION.format(compose=compose, env=env)
+    if spec.through:
+        caption = THROUGH_CAPTION.format(
+            through=spec.through.removeprefix("docker/"), compose=compose, env=env)
+    return f'<figure class="pt-stack-figure">{svg}<figcaption>{caption}</figcaption></figure>'
+
 
 
 LAB_CAPTION = (

@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         if options.refresh:
             for spec in STACKS.values():
                 path = write_snapshot(spec, snapshot_of(spec))
-                print(f"{path.relative_to(ROOT)}: {spec.compose_file} with {spec.env_file}")
+                print(f"{path.relative_to(ROOT)}: {' + '.join(spec.files)} with {spec.env_file}")
             for lab in labs.LABS.values():
                 path = labs.write_snapshot(lab, labs.snapshot_of(lab))
                 print(f"{path.relative_to(ROOT)}: {lab.probes_file} and {lab.compose_file}")

@@ -15,6 +15,7 @@ the snapshot stale.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -47,6 +48,15 @@ class Stack:
     snapshot: str
     # Values for variables the example leaves empty but the file requires (`:?`).
     placeholders: dict[str, str] = field(default_factory=dict)
+    # Files Compose merges on top of compose_file (`-f a -f b`), from the root.
+    overrides: tuple[str, ...] = ()
+    # A script whose `stack(config)` turns Compose's reading into what is deployed (the
+    # swarm's stack file: no builds, no depends_on), from the root; None: Compose's own.
+    through: str | None = None
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return (self.compose_file, *self.overrides)
 
 
 STACKS = {
@@ -64,6 +74,16 @@ STACKS = {
         env_file="docker/.env.production.example",
         snapshot="docs/data/compose-prod.json",
         placeholders={"POSTGRES_PASSWORD": "diagram", "REDIS_PASSWORD": "diagram"},
+    ),
+    "swarm": Stack(
+        key="swarm",
+        title="The production stack on a swarm",
+        compose_file="docker/compose.prod.yaml",
+        overrides=("docker/swarm/compose.swarm.yaml",),
+        env_file="docker/.env.production.example",
+        snapshot="docs/data/compose-swarm.json",
+        placeholders={"POSTGRES_PASSWORD": "diagram", "REDIS_PASSWORD": "diagram"},
+        through="docker/swarm/stack_file.py",
     ),
 }
 
@@ -98,8 +118,9 @@ def compose_command() -> tuple[str, ...]:
 
 def compose_config(spec: Stack, root: Path = ROOT) -> dict:
     """Compose's full, interpolated reading of the stack's file, as JSON."""
-    return config_json(root, ["-f", str(root / spec.compose_file),
-                              "--env-file", str(root / spec.env_file)], spec.placeholders)
+    files = [argument for name in spec.files for argument in ("-f", str(root / name))]
+    return config_json(root, [*files, "--env-file", str(root / spec.env_file)],
+                       spec.placeholders)
 
 
 def config_json(root: Path, files: list[str], placeholders: dict[str, str]) -> dict:
@@ -117,8 +138,28 @@ def config_json(root: Path, files: list[str], placeholders: dict[str, str]) -> d
 
 
 def snapshot_of(spec: Stack, root: Path = ROOT) -> dict:
-    """The stack as the diagram draws it, from `docker compose config` now."""
-    return reduce(compose_config(spec, root), spec, root)
+    """The stack as the diagram draws it, from `docker compose config` now (and through
+    the stack's script, when it has one)."""
+    return reduce(deployed_config(spec, root), spec, root)
+
+
+def deployed_config(spec: Stack, root: Path = ROOT) -> dict:
+    """Compose's reading of the stack, as what runs it gets it: through the stack's
+    script when it has one (a swarm gets the stack file, with no builds)."""
+    config = compose_config(spec, root)
+    if spec.through:
+        config = {**config, **_script(root / spec.through).stack(config)}
+    return config
+
+
+def _script(path: Path):
+    """The module of a script that is not part of a package (docker/swarm/stack_file.py)."""
+    loaded = importlib.util.spec_from_file_location(f"_diagram_{path.stem}", path)
+    if loaded is None or loaded.loader is None:
+        raise DiagramError(f"{path} cannot be loaded as Python")
+    module = importlib.util.module_from_spec(loaded)
+    loaded.loader.exec_module(module)
+    return module
 
 
 def reduce(config: dict, spec: Stack, root: Path = ROOT) -> dict:
@@ -130,6 +171,8 @@ def reduce(config: dict, spec: Stack, root: Path = ROOT) -> dict:
         services[name] = _service(service, folder)
     return {
         "source": spec.compose_file,
+        **({"overrides": list(spec.overrides)} if spec.overrides else {}),
+        **({"through": spec.through} if spec.through else {}),
         "env_file": spec.env_file,
         "project": config.get("name", ""),
         "services": services,
@@ -193,7 +236,7 @@ def staleness(spec: Stack, root: Path = ROOT) -> str | None:
     except DiagramError as error:
         return str(error)
     return shown and (
-        f"{spec.snapshot} no longer matches `docker compose config` of {spec.compose_file} "
+        f"{spec.snapshot} no longer matches `docker compose config` of {' + '.join(spec.files)} "
         f"(with {spec.env_file}); the {spec.key} diagram is stale:\n{shown}\n"
         f"Run `{REFRESH}` and commit the snapshot."
     )
@@ -243,6 +286,12 @@ def _service(service: dict, folder: Path) -> dict:
         {"source": e["source"], "target": e.get("target", f"/run/secrets/{e['source']}")}
         for e in service.get("secrets") or []
     ]
+    # A swarm's replicas and update order (`deploy:`), where the file sets them.
+    deploy = service.get("deploy") or {}
+    if "replicas" in deploy:
+        reduced["replicas"] = int(deploy["replicas"])
+    if (deploy.get("update_config") or {}).get("order"):
+        reduced["update_order"] = deploy["update_config"]["order"]
     return reduced
 
 

@@ -27,6 +27,7 @@ from xml.sax.saxutils import escape
 WIDTH = 720  # the content column of a page at common widths: drawn near 1:1
 MARGIN = 2  # room for the boxes' strokes at the edges
 GAP_X = 24  # between boxes in a row
+MAX_PER_ROW = 2  # wide enough for a volume's mount point on one line
 ROW_GAP = 68  # between rows: the arrows and their labels
 PAD = 10  # left of a box's text
 PAD_RIGHT = 4
@@ -72,7 +73,7 @@ def stack_svg(data: dict, title: str) -> str:
     description = describe(data)
     ident = CLASS + "-" + hashlib.sha256((title + description).encode()).hexdigest()[:10]
 
-    ranks = _ranks(services)
+    ranks = _rows(_ranks(services))
     per_row = max(list(ranks.values()).count(rank) for rank in set(ranks.values()))
     box_width = min(360.0, (WIDTH - 2 * MARGIN - (per_row - 1) * GAP_X) / per_row)
     boxes = {
@@ -164,6 +165,10 @@ def condition_text(dependency: dict) -> str:
 
 def _lines(service: dict, box_width: float) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = [("image", service.get("image", ""))]
+    if "replicas" in service:
+        update = service.get("update_order")
+        lines.append(("replicas", f"{service['replicas']}"
+                      + (f", updated {update}" if update else "")))
     build = service.get("build")
     if build:
         lines.append(("build", build_text(build)))
@@ -231,6 +236,19 @@ def _ranks(services: dict) -> dict[str, int]:
     for name in sorted(services):
         rank(name)
     return ranks
+
+
+def _rows(ranks: dict[str, int]) -> dict[str, int]:
+    """Row of each service: its rank's, in rows of at most MAX_PER_ROW (a stack whose
+    services wait for none, a swarm's, would otherwise squeeze them all into one)."""
+    rows: dict[str, int] = {}
+    row = 0
+    for rank in sorted(set(ranks.values())):
+        names = sorted(name for name, value in ranks.items() if value == rank)
+        for start in range(0, len(names), MAX_PER_ROW):
+            rows.update({name: row for name in names[start:start + MAX_PER_ROW]})
+            row += 1
+    return rows
 
 
 def _place(boxes: dict[str, Box], services: dict) -> list[list[Box]]:
