@@ -93,7 +93,7 @@ def test_every_page_that_runs_says_when_its_blocks_ran(built_site):
 def test_screenshot_of_recorded_output_and_the_footer(open_page, screenshots_dir):
     page, visit = open_page("docker/production/")
     # `ls -ln secrets`: recorded output in place of the page's patterns (dates, sizes).
-    block = page.locator(".language-console", has_text="postgres_app_password").first
+    block = page.locator(".language-console", has_text="ls -ln secrets").first
     block.scroll_into_view_if_needed()
     target = screenshots_dir / "recorded-output-production.png"
     block.screenshot(path=str(target))
