@@ -128,7 +128,8 @@ def test_an_unreadable_password_file_names_the_uid_that_must_read_it(
 @pytest.mark.parametrize("text", ["", "\n", "first\nsecond\n"])
 def test_an_empty_or_multi_line_password_file_is_refused(clean_environment, tmp_path, text):
     clean_environment.setenv("REDIS_PASSWORD_FILE", str(secret_file(tmp_path, "pw", text)))
-    with pytest.raises(SettingsError, match=r"^REDIS_PASSWORD_FILE: .* (is empty|more than one line)"):
+    refusal = r"^REDIS_PASSWORD_FILE: .* (is empty|more than one line)"
+    with pytest.raises(SettingsError, match=refusal):
         load_settings()
 
 
