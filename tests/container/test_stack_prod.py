@@ -21,6 +21,7 @@ from stack_support import (
     text,
 )
 
+from papertrade_docs.measure import throwaway_env
 from papertrade_docs.measure.stack_timing import free_port
 
 pytestmark = pytest.mark.container
@@ -147,14 +148,25 @@ def test_postgres_data_survives_down_and_up_and_goes_with_down_volumes(stack):
 
 
 def passwords(stack: Project) -> dict[str, str]:
-    return {
-        name: (stack.directory / "secrets" / name).read_text(encoding="utf-8").strip()
+    """Every password the stack was given: the secret files, and any secret the env
+    file holds (none now; the passwords were there before they became files)."""
+    found = {
+        name: path.read_text(encoding="utf-8").strip()
         for name in SECRET_FILES
+        if (path := stack.directory / "secrets" / name).is_file()
     }
+    env_file = throwaway_env.parse((stack.directory / ".env.production").read_text())
+    found |= {
+        name: value
+        for name, value in env_file.items()
+        if throwaway_env.SECRET_NAME.search(name) and value
+    }
+    return found
 
 
 def test_no_password_is_in_any_containers_environment(stack):
     secrets = passwords(stack)
+    assert secrets, "the stack was given no password: nothing to look for"
     assert all(len(value) >= 32 for value in secrets.values()), "weak throwaway passwords"
     for service in stack.services():
         container = stack.container(service)
