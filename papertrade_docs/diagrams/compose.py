@@ -73,7 +73,6 @@ STACKS = {
         compose_file="docker/compose.prod.yaml",
         env_file="docker/.env.production.example",
         snapshot="docs/data/compose-prod.json",
-        placeholders={"POSTGRES_PASSWORD": "diagram", "REDIS_PASSWORD": "diagram"},
     ),
     "swarm": Stack(
         key="swarm",

@@ -19,7 +19,9 @@ def scan_settings(path: Path, root: Path, service: str = "backend") -> list[Usag
             for statement in node.body:
                 if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
                     field = statement.target.id
-                    if field == "model_config":
+                    # A leading underscore makes a private attribute, which pydantic
+                    # never reads from the environment.
+                    if field == "model_config" or field.startswith("_"):
                         continue
                     default, description = _default_and_description(statement.value)
                     usages.append(

@@ -303,6 +303,7 @@ def write_production_env(copy: Path, ports: dict[str, int]) -> Path:
     )
     path = copy / ".env.production"
     throwaway_env.write(path, values)
+    throwaway_env.write_secret_files(copy, "compose.prod.yaml")
     return path
 
 

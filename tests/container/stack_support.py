@@ -109,6 +109,11 @@ class Project:
         self.own_images = own_image_names(config, self.name)
         (self.directory / self._images_file()).write_text(image_override(self.own_images))
 
+    def use_images(self, images: dict[str, str]) -> None:
+        """Run the images another project built (service -> image), building none."""
+        self.own_images = dict(images)
+        (self.directory / self._images_file()).write_text(image_override(self.own_images))
+
     def remove_own_images(self) -> None:
         images = sorted(set(self.own_images.values()))
         if images:
@@ -175,10 +180,12 @@ def running(project: Project) -> Iterator[Project]:
 
 
 def production_env_file(copy: Path, overrides: dict[str, str]) -> str:
-    """.env.production made from the example: fresh passwords, the given overrides."""
+    """.env.production made from the example with the given overrides, and fresh
+    password files in secrets/ for compose.prod.yaml's secrets."""
     example = throwaway_env.parse((copy / ".env.production.example").read_text(encoding="utf-8"))
     values = throwaway_env.with_fresh_secrets(example, overrides)
     throwaway_env.write(copy / ".env.production", values)
+    throwaway_env.write_secret_files(copy, "compose.prod.yaml")
     return ".env.production"
 
 

@@ -115,8 +115,7 @@ def ca_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CABuild]:
     bundle = workspace / "bundle-with-test-ca.pem"
     bundle.write_text(Path(host_bundle).read_text() + ca.pem)
     copy = copy_docker_dir(workspace)
-    # The production file does not parse without its passwords; builds never see them.
-    variables = {"EXTRA_CA_BUNDLE": str(bundle), "POSTGRES_PASSWORD": "-", "REDIS_PASSWORD": "-"}
+    variables = {"EXTRA_CA_BUNDLE": str(bundle)}
     prefix = f"papertrade-ca-test-{uuid.uuid4().hex[:8]}"
     built: list[str] = []
     try:

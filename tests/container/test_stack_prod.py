@@ -1,6 +1,8 @@
 """The production stack (docker/compose.prod.yaml): nginx serves the page and proxies the
 API, a trade round-trips, PostgreSQL's data lives in its volume, every container is
-locked down, and `up` refuses to start without a password, naming it."""
+locked down, no password is in any container's environment, the backend logs in as a
+role that is not a superuser, and `up` refuses to start without a password file,
+naming it."""
 
 from __future__ import annotations
 
@@ -19,12 +21,14 @@ from stack_support import (
     text,
 )
 
+from papertrade_docs.measure import throwaway_env
 from papertrade_docs.measure.stack_timing import free_port
 
 pytestmark = pytest.mark.container
 
 COMPOSE_FILE = "compose.prod.yaml"
-REQUIRED_SECRETS = ("POSTGRES_PASSWORD", "REDIS_PASSWORD")
+# The password files compose.prod.yaml mounts as secrets, in the copy's secrets/.
+SECRET_FILES = ("postgres_password", "postgres_app_password", "redis_password")
 
 
 @pytest.fixture(scope="module")
@@ -143,18 +147,71 @@ def test_postgres_data_survives_down_and_up_and_goes_with_down_volumes(stack):
     assert name not in portfolio_names(stack)
 
 
-@pytest.mark.parametrize("missing", REQUIRED_SECRETS)
-def test_up_refuses_without_a_required_secret_and_names_it(tmp_path, missing):
+def passwords(stack: Project) -> dict[str, str]:
+    """Every password the stack was given: the secret files, and any secret the env
+    file holds (none now; the passwords were there before they became files)."""
+    found = {
+        name: path.read_text(encoding="utf-8").strip()
+        for name in SECRET_FILES
+        if (path := stack.directory / "secrets" / name).is_file()
+    }
+    env_file = throwaway_env.parse((stack.directory / ".env.production").read_text())
+    found |= {
+        name: value
+        for name, value in env_file.items()
+        if throwaway_env.SECRET_NAME.search(name) and value
+    }
+    return found
+
+
+def test_no_password_is_in_any_containers_environment(stack):
+    secrets = passwords(stack)
+    assert secrets, "the stack was given no password: nothing to look for"
+    assert all(len(value) >= 32 for value in secrets.values()), "weak throwaway passwords"
+    for service in stack.services():
+        container = stack.container(service)
+        environment = "\n".join(container["Config"]["Env"])
+        # What each process was started with, too: an entry point must not export it.
+        for pid in docker("top", container["Id"], "-o", "pid").split()[1:]:
+            environment += Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
+        leaked = [name for name, value in secrets.items() if value in environment]
+        assert leaked == [], f"{service}'s environment holds the password of {leaked}"
+
+
+def test_the_backend_logs_in_as_a_role_that_is_not_a_superuser(stack):
+    def query(sql: str) -> list[str]:
+        result = stack.run(
+            "exec", "-T", "db", "psql", "-U", "postgres", "-d", "papertrade", "-Atc", sql
+        )
+        return result.stdout.split()
+
+    # The backend's pooled connections, as the server sees them.
+    logins = query(
+        "SELECT DISTINCT usename FROM pg_stat_activity "
+        "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+    )
+    assert logins == ["papertrade"]
+    assert query(
+        "SELECT rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls "
+        "FROM pg_roles WHERE rolname = 'papertrade'"
+    ) == ["f|f|f|f|f"]
+    # It owns what the migrations created, so it needs nothing more.
+    assert set(query("SELECT tableowner FROM pg_tables WHERE schemaname = 'public'")) == {
+        "papertrade"
+    }
+
+
+@pytest.mark.parametrize("missing", SECRET_FILES)
+def test_up_refuses_without_a_password_file_and_names_it(stack, tmp_path, missing):
     copy = copy_docker_dir(tmp_path)
-    env_file = production_env_file(copy, {"HTTP_PORT": str(free_port()), missing: ""})
+    env_file = production_env_file(copy, {"HTTP_PORT": str(free_port())})
+    (copy / "secrets" / missing).unlink()
     project = Project(copy, COMPOSE_FILE, env_file=env_file)
+    project.use_images(stack.own_images)
     try:
         result = project.run("up", "-d", "--no-build", check=False)
         assert result.returncode != 0
-        assert f"required variable {missing} is missing a value" in result.stderr
-        assert f"{missing} is not set; put it in .env.production" in result.stderr
-        others = [name for name in REQUIRED_SECRETS if name != missing]
-        assert not any(name in result.stderr for name in others), result.stderr
-        assert project.leftovers() == []
+        assert f"bind source path does not exist: {copy / 'secrets' / missing}" in result.stderr
     finally:
+        project.run("down", "--volumes", check=False)
         project.remove_leftovers()

@@ -149,6 +149,14 @@ def test_a_settings_default_that_disagrees_is_reported(tmp_path):
     assert problems[0].startswith("docker/backend/src/papertrade/settings.py:7: LOG_LEVEL")
 
 
+def test_a_private_attribute_of_the_settings_is_no_variable(tmp_path):
+    # pydantic never fills an underscore attribute from the environment.
+    settings = SETTINGS + "    _password: str | None = PrivateAttr(default=None)\n"
+    assert find_problems(
+        make_tree(tmp_path, **{"docker/backend/src/papertrade/settings.py": settings})
+    ) == []
+
+
 def test_a_settable_variable_missing_from_the_example_is_reported(tmp_path):
     env = ENV_DEV.replace("# Host port of the backend.\nBACKEND_PORT=8000\n", "")
     problems = find_problems(make_tree(tmp_path, **{"docker/.env.example": env}))

@@ -35,10 +35,15 @@ def test_the_copy_holds_what_a_fresh_clone_holds(tmp_path):
 
 def test_the_production_env_file_has_fresh_secrets_and_the_chosen_port(tmp_path):
     (tmp_path / ".env.production.example").write_text("POSTGRES_PASSWORD=\nHTTP_PORT=8080\n")
+    (tmp_path / "compose.prod.yaml").write_text(
+        "secrets:\n  redis_password:\n    file: ./secrets/redis_password\n"
+    )
     path = write_production_env(tmp_path, {"HTTP_PORT": "18080"})
     text = path.read_text()
     assert "HTTP_PORT=18080\n" in text
     assert "POSTGRES_PASSWORD=\n" not in text
+    # And the password files the Compose file mounts.
+    assert len((tmp_path / "secrets" / "redis_password").read_text().strip()) == 48
 
 
 def test_without_the_production_example_the_error_names_it(tmp_path):

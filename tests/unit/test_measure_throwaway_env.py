@@ -1,8 +1,19 @@
-"""The production run's env file: fresh secrets, the rest as the example has it."""
+"""The production run's env file: fresh secrets, the rest as the example has it; and
+its password files, one per secret the Compose file reads from its secrets/ folder."""
 
 from __future__ import annotations
 
-from papertrade_docs.measure.throwaway_env import parse, with_fresh_secrets, write
+import os
+import re
+import stat
+
+from papertrade_docs.measure.throwaway_env import (
+    CONTAINER_UID,
+    parse,
+    with_fresh_secrets,
+    write,
+    write_secret_files,
+)
 
 EXAMPLE = """\
 # Secrets: replace every one.
@@ -45,3 +56,30 @@ def test_the_file_is_readable_by_its_owner_only(tmp_path):
     write(path, {"POSTGRES_PASSWORD": "x" * 32})
     assert path.stat().st_mode & 0o077 == 0
     assert parse(path.read_text()) == {"POSTGRES_PASSWORD": "x" * 32}
+
+
+COMPOSE_WITH_SECRETS = """\
+services: {}
+secrets:
+  extra_ca:
+    file: ${EXTRA_CA_BUNDLE:-/dev/null}
+  postgres_password:
+    file: ./secrets/postgres_password
+  redis_password:
+    file: ./secrets/redis_password
+"""
+
+
+def test_each_password_file_of_the_compose_file_gets_a_fresh_private_password(tmp_path):
+    (tmp_path / "compose.prod.yaml").write_text(COMPOSE_WITH_SECRETS)
+    written = write_secret_files(tmp_path, "compose.prod.yaml")
+    assert sorted(p.name for p in written) == ["postgres_password", "redis_password"]
+    values = [p.read_text() for p in written]
+    assert all(re.fullmatch(r"[0-9a-f]{48}\n", value) for value in values)
+    assert values[0] != values[1]
+    for path in written:
+        info = path.stat()
+        if os.getuid() in (0, CONTAINER_UID):
+            # What the containers' user can read and nobody else.
+            assert stat.S_IMODE(info.st_mode) == 0o600
+            assert info.st_uid == CONTAINER_UID

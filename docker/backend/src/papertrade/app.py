@@ -32,19 +32,25 @@ SESSION_OPTIONS = {"options": "-c TimeZone=UTC"}
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    await migrate.upgrade(settings.database_url, wait_seconds=DATABASE_WAIT_SECONDS)
+    await migrate.upgrade(
+        settings.database_url,
+        wait_seconds=DATABASE_WAIT_SECONDS,
+        password=settings.database_password,
+    )
     pool = psycopg_pool.AsyncConnectionPool(
         settings.database_url,
         min_size=1,
         max_size=10,
         open=False,
-        kwargs=SESSION_OPTIONS,
+        kwargs=connection_options(settings),
         # A connection broken by a database restart is replaced, not handed out.
         check=psycopg_pool.AsyncConnectionPool.check_connection,
     )
     await pool.open()
     cache = Redis.from_url(
         settings.redis_url,
+        # A password in the URL takes precedence; the settings allow only one of the two.
+        password=settings.redis_password,
         decode_responses=True,
         socket_connect_timeout=health.TIMEOUT_SECONDS,
         socket_timeout=health.TIMEOUT_SECONDS,
@@ -57,6 +63,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         await pool.close()
         await cache.aclose()
+
+
+def connection_options(settings: Settings) -> dict[str, str]:
+    """What each pooled connection is opened with besides the URL."""
+    if settings.database_password is None:
+        return dict(SESSION_OPTIONS)
+    return {**SESSION_OPTIONS, "password": settings.database_password}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

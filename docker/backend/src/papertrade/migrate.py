@@ -38,14 +38,18 @@ class DatabaseUnreachable(RuntimeError):
     """PostgreSQL did not accept a connection before the deadline."""
 
 
-async def connect(database_url: str, wait_seconds: float) -> psycopg.AsyncConnection:
-    """Connect, retrying until ``wait_seconds`` have passed (PostgreSQL may still be starting)."""
+async def connect(
+    database_url: str, wait_seconds: float, password: str | None = None
+) -> psycopg.AsyncConnection:
+    """Connect, retrying until ``wait_seconds`` have passed (PostgreSQL may still be starting).
+    ``password``, from a password file, is for a URL that carries none."""
+    extra = {} if password is None else {"password": password}
     deadline = time.monotonic() + wait_seconds
     delay = 0.2
     while True:
         try:
             return await psycopg.AsyncConnection.connect(
-                database_url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS
+                database_url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS, **extra
             )
         except psycopg.OperationalError as error:
             if time.monotonic() + delay > deadline:
@@ -59,11 +63,14 @@ async def connect(database_url: str, wait_seconds: float) -> psycopg.AsyncConnec
 
 
 async def upgrade(
-    database_url: str, migrations: list[Migration] | None = None, wait_seconds: float = 30
+    database_url: str,
+    migrations: list[Migration] | None = None,
+    wait_seconds: float = 30,
+    password: str | None = None,
 ) -> list[Migration]:
     """Apply the migrations the database lacks; returns those applied, in order."""
     migrations = bundled_migrations() if migrations is None else migrations
-    async with await connect(database_url, wait_seconds) as conn:
+    async with await connect(database_url, wait_seconds, password) as conn:
         await conn.execute("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
         try:
             await conn.execute(CREATE_LEDGER)
@@ -116,7 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         settings = load_settings()
-        applied = asyncio.run(upgrade(settings.database_url, wait_seconds=arguments.wait))
+        applied = asyncio.run(
+            upgrade(
+                settings.database_url,
+                wait_seconds=arguments.wait,
+                password=settings.database_password,
+            )
+        )
     except (SettingsError, MigrationError, DatabaseUnreachable) as error:
         print(f"papertrade.migrate: {error}", file=sys.stderr)
         return 1

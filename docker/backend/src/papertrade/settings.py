@@ -6,11 +6,21 @@ Each field is one environment variable: its name upper-cased (``database_url`` i
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from papertrade.secret_files import read_secret
 from papertrade.urls import redact
 
 # Production must be told where its services are: these defaults only suit development.
@@ -38,6 +48,21 @@ class Settings(BaseSettings):
             "replies. Required when APP_ENV=production."
         ),
     )
+    database_password_file: Path | None = Field(
+        default=None,
+        description=(
+            "File holding the password of DATABASE_URL's role (a Compose secret under "
+            "/run/secrets/), for a DATABASE_URL without a password: the password then "
+            "never appears in the environment."
+        ),
+    )
+    redis_password_file: Path | None = Field(
+        default=None,
+        description=(
+            "File holding the Redis password (a Compose secret under /run/secrets/), for a "
+            "REDIS_URL without a password: the password then never appears in the environment."
+        ),
+    )
     log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
         default="info",
         description="Log level of the application (and of uvicorn in the production image): "
@@ -59,6 +84,21 @@ class Settings(BaseSettings):
         description="Deployment environment: development, test or production; production "
         "refuses to start without DATABASE_URL and REDIS_URL.",
     )
+
+    # Read from the *_FILE settings once, at start-up, so a missing file stops the app
+    # with one line instead of failing the first connection.
+    _database_password: SecretStr | None = PrivateAttr(default=None)
+    _redis_password: SecretStr | None = PrivateAttr(default=None)
+
+    @property
+    def database_password(self) -> str | None:
+        """The password from DATABASE_PASSWORD_FILE; None when the URL carries its own."""
+        return self._database_password.get_secret_value() if self._database_password else None
+
+    @property
+    def redis_password(self) -> str | None:
+        """The password from REDIS_PASSWORD_FILE; None when the URL carries its own."""
+        return self._redis_password.get_secret_value() if self._redis_password else None
 
     @field_validator("log_level", "app_env", mode="before")
     @classmethod
@@ -87,6 +127,24 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _read_password_files(self) -> Settings:
+        for url_name, file_name in (
+            ("database_url", "database_password_file"),
+            ("redis_url", "redis_password_file"),
+        ):
+            path = getattr(self, file_name)
+            if path is None:
+                continue
+            if _has_password(getattr(self, url_name)):
+                raise ValueError(
+                    f"{url_name.upper()} carries a password and {file_name.upper()} names "
+                    "another; give the password in one of them only"
+                )
+            secret = SecretStr(read_secret(path, file_name.upper()))
+            setattr(self, f"_{file_name.removesuffix('_file')}", secret)
+        return self
+
+    @model_validator(mode="after")
     def _production_is_configured(self) -> Settings:
         if self.app_env == "production":
             missing = [name for name in REQUIRED_IN_PRODUCTION if name not in self.model_fields_set]
@@ -94,6 +152,13 @@ class Settings(BaseSettings):
                 names = " and ".join(name.upper() for name in missing)
                 raise ValueError(f"APP_ENV=production needs {names} set explicitly")
         return self
+
+
+def _has_password(url: str) -> bool:
+    try:
+        return urlsplit(url).password is not None
+    except ValueError:
+        return False
 
 
 def load_settings(**overrides: object) -> Settings:
