@@ -20,7 +20,7 @@ from execdocs.render import RenderedPage, render_page
 from execdocs.site_markdown import SiteMarkdown
 from execdocs.transcript import parse_transcripts
 
-PAGE_OPTIONS = ("skip", "timeout")
+PAGE_OPTIONS = ("skip", "timeout", "alone")
 FRONT_MATTER_KEY = "execdocs"
 
 
@@ -116,6 +116,11 @@ def page_options(rendered: RenderedPage) -> dict[str, object]:
         reason = options["skip"]
         if not isinstance(reason, str) or not reason.strip():
             problems.append('execdocs.skip is the reason the page is not run; write skip: "why"')
+    if "alone" in options:
+        reason = options["alone"]
+        if not isinstance(reason, str) or not reason.strip():
+            problems.append('execdocs.alone says why no other page may run beside this one;'
+                            ' write alone: "why"')
     if "timeout" in options:
         timeout = options["timeout"]
         if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:

@@ -18,6 +18,7 @@ from execdocs import cleanup, evaluators, sandbox, update, workspace
 from execdocs.conditions import Probes
 from execdocs.diagnostics import page_diagnostics
 from execdocs.docker_engine import Engine
+from execdocs.engine_lock import engine_use
 from execdocs.evaluators import PageState, console
 from execdocs.model import Block, Command, Page
 from execdocs.results import BlockResult, Failure, PageResult
@@ -76,7 +77,12 @@ class Runner:
                              for b in page.blocks]
             return result
         try:
-            _PageRun(self, self.run, page, result).run()
+            if self.engine.available:
+                # Beside other pages, or alone when the page changes the engine for all.
+                with engine_use(self.run.root.parent, alone=bool(page.options.get("alone"))):
+                    _PageRun(self, self.run, page, result).run()
+            else:
+                _PageRun(self, self.run, page, result).run()
         finally:
             result.seconds = time.monotonic() - started
         return result

@@ -3,7 +3,9 @@ it did not create.
 
 - `swarm init` on an engine in no swarm is noted (the node's id, in the run directory):
   only then may the run `swarm leave --force` it, and only while every service on the
-  swarm is the run's. Every other change to the swarm or its nodes is refused.
+  swarm is the run's. Every other change to the swarm or its nodes is refused. An init
+  is refused while containers the run did not start are running: leaving the swarm
+  would break their name resolution (moby/moby#45144), so such a page runs `alone`.
 - `stack deploy NAME` in an isolated page runs under the engine name of the page (as a
   Compose project does: `papertrade` becomes `p7k2m9x4qa`), with the image references the
   page built translated in the stack file; the stack is noted as the run's. Without
@@ -126,6 +128,13 @@ def _guard_swarm(context, group: str, command: str, rest: list[str]) -> None:
     if command == "init":
         state = context.docker("info", "--format", "{{.Swarm.LocalNodeState}}").stdout.strip()
         if state == "inactive":
+            others = others_running(context)
+            if others:
+                raise Denied(
+                    f"this engine runs containers this run did not start ({', '.join(others[:3])}"
+                    f"{', ...' if len(others) > 3 else ''}), and leaving a swarm breaks name "
+                    "resolution in running containers (moby/moby#45144): run this page on an "
+                    "engine where nothing else runs, or stop them first")
             # Noted before it runs (the guard hands the command to the real CLI): a run
             # whose init then fails finds no swarm with this node id at its end.
             _append(os.path.join(run_directory(context), SWARM_INITIALISED), ["pending"])
@@ -145,6 +154,20 @@ def _guard_swarm(context, group: str, command: str, rest: list[str]) -> None:
         return
     raise Denied(f"`docker swarm {command}` changes the engine's swarm; a docs run changes "
                  "only what it created")
+
+
+def others_running(context) -> list[str]:
+    """Names of the running containers this run did not start (by the run's label, or a
+    Compose project started from the page's copy)."""
+    listed = context.docker("ps", "--format", "{{.Names}}\t{{.Label \"" + context.labels["run"]
+                            + "\"}}\t{{.Label \"com.docker.compose.project.working_dir\"}}")
+    others = []
+    for line in listed.stdout.splitlines():
+        name, _, rest = line.partition("\t")
+        run, _, working_dir = rest.partition("\t")
+        if run != context.run and not (working_dir and context.inside_copy(working_dir)):
+            others.append(name)
+    return sorted(others)
 
 
 def note_initialised(context) -> None:

@@ -61,7 +61,8 @@ def measure(copy: Path, progress: Progress, command: str) -> dict[str, Any]:
     stack_file.write_text(converted.stdout)
     tag = f"{registry}/papertrade/backend:2"
     load = f"{stack}-load"
-    with _registry(copy, stack, registry, progress), _swarm(progress), _stack(stack, progress):
+    with (_registry(copy, stack, registry, progress), _swarm(progress, f"{stack}-registry"),
+          _stack(stack, progress)):
         with progress.step("swarm", f"deploying stack {stack}"):
             run(["docker", "stack", "deploy", "--detach=false", "-c", str(stack_file), stack],
                 cwd=copy)
@@ -130,10 +131,21 @@ def _registry(copy: Path, stack: str, registry: str, progress: Progress) -> Iter
 
 
 @contextmanager
-def _swarm(progress: Progress) -> Iterator[None]:
+def _swarm(progress: Progress, own_project: str) -> Iterator[None]:
     state = _docker_info("{{.Swarm.LocalNodeState}}")
     initialised = state == "inactive"
     if initialised:
+        # Leaving the swarm again would break name resolution in every container already
+        # running on this engine (moby/moby#45144): none may run but the step's registry.
+        listed = run(["docker", "ps", "--format",
+                      '{{.Names}}\t{{.Label "com.docker.compose.project"}}']).splitlines()
+        others = sorted(name for name, _, project in (line.partition("\t") for line in listed)
+                        if project != own_project)
+        if others:
+            raise DockerError(
+                f"this engine runs other containers ({', '.join(others[:3])}); the swarm step"
+                " would initialise a swarm and leave it, which breaks their name resolution"
+                " (moby/moby#45144): measure on an engine where nothing else runs")
         with progress.step("swarm", "initialising a one-node swarm"):
             run(["docker", "swarm", "init", "--advertise-addr", "127.0.0.1"])
     elif state != "active":

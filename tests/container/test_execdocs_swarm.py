@@ -104,6 +104,24 @@ def test_a_machine_in_no_swarm_is_left_in_no_swarm(tmp_path, isolation):
     assert swarm_state() == "inactive"
 
 
+def test_no_swarm_is_initialised_beside_containers_the_run_did_not_start(tmp_path, isolation):
+    """Leaving a swarm breaks name resolution in the containers running on the engine
+    (moby/moby#45144): a user's running container stops the page's `swarm init`."""
+    if swarm_state() != "inactive":
+        pytest.skip("this engine is in a swarm: the test needs one that is not")
+    bystander = f"edswarm-bystander-{uuid.uuid4().hex[:6]}"
+    docker("run", "-d", "--init", "--name", bystander, BASE_IMAGE, "sleep", "infinity")
+    try:
+        page = "```console\n$ docker swarm init --advertise-addr 127.0.0.1 > /dev/null\n```\n"
+        done = run_page(tmp_path, page, isolation)
+        assert done.returncode == 1, done.stdout + done.stderr
+        said = done.stdout + done.stderr
+        assert "moby/moby#45144" in said and "containers this run did not start" in said
+        assert swarm_state() == "inactive"
+    finally:
+        docker("rm", "-f", bystander, check=False)
+
+
 def test_a_users_own_service_and_secret_survive_a_page(tmp_path, isolation, a_swarm):
     mine = f"edswarm-user-{uuid.uuid4().hex[:6]}"
     subprocess.run(["docker", "secret", "create", mine, "-"], input="user data\n", text=True,
