@@ -35,6 +35,14 @@ async def resolve_addresses(host: str) -> frozenset[str]:
     return frozenset(str(info[4][0]) for info in infos)
 
 
+FORWARDED_HEADERS = (b"x-forwarded-for", b"x-forwarded-proto")
+
+
+def forwarded(scope) -> bool:
+    """Whether the request carries X-Forwarded-For or X-Forwarded-Proto."""
+    return any(name in FORWARDED_HEADERS for name, _ in scope.get("headers", ()))
+
+
 class TrustedProxyHeaders:
     """ASGI middleware: uvicorn's ProxyHeadersMiddleware, for requests from `proxy_host`."""
 
@@ -57,7 +65,9 @@ class TrustedProxyHeaders:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] in ("http", "websocket") and self.proxy_host:
             client = scope.get("client")
-            if client and await self.is_proxy(client[0]):
+            # Without the headers there is nothing to believe, and no name to look up
+            # (the health check's requests, every few seconds).
+            if client and forwarded(scope) and await self.is_proxy(client[0]):
                 return await self._believing(scope, receive, send)
         return await self.app(scope, receive, send)
 

@@ -59,6 +59,13 @@ def test_no_proxy_named_believes_nobody():
     assert resolver.lookups == 0
 
 
+def test_a_request_without_forwarded_headers_looks_nothing_up():
+    resolver = Resolver("172.18.0.4")
+    middleware = lambda app: TrustedProxyHeaders(app, "frontend", resolve=resolver)  # noqa: E731
+    assert seen_by_app(middleware, "127.0.0.1", headers=[]) == ("127.0.0.1", "http")
+    assert resolver.lookups == 0
+
+
 def test_a_new_address_of_the_proxy_is_found_and_lookups_are_rate_limited():
     resolver, clock = Resolver("172.18.0.4"), Clock()
     middleware = TrustedProxyHeaders(None, "frontend", resolve=resolver, clock=clock)
