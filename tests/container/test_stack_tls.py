@@ -6,6 +6,7 @@ chromium under its Content-Security-Policy."""
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import socket
 import ssl
@@ -110,6 +111,23 @@ def test_health_over_https_with_the_ca_and_refused_without_it(stack):
     assert response.status == 200
     with pytest.raises(ssl.SSLCertVerificationError):
         https(stack, "/health", context=ssl.create_default_context())
+
+
+def test_no_key_or_password_hash_in_the_proxy_image(stack):
+    """The key and the users file are secrets at run time: the image (its layers, history,
+    configuration) and the container's configuration hold neither."""
+    tls = stack.ca_file.parent
+    key_lines = [line for line in (tls / "server.key").read_text().splitlines()
+                 if line and not line.startswith("-----")]
+    password_hash = (tls / "users").read_text().split()[1]
+    image = stack.project.own_images["proxy"]
+    saved = subprocess.run(["docker", "save", image], capture_output=True, timeout=120,
+                           check=True).stdout
+    described = (docker("image", "inspect", image) + docker("history", "--no-trunc", image)
+                 + json.dumps(stack.project.container("proxy")["Config"]))
+    for secret in [*key_lines, password_hash]:
+        assert secret.encode() not in saved
+        assert secret not in described
 
 
 def test_only_the_proxy_is_published(stack):
