@@ -54,7 +54,7 @@ build: setup ## build the site into site/ (strict)
 test-unit: setup ## fast tests, no Docker
 	$(PY) -m pytest -q -m 'not container and not browser' tests
 
-test-container: provision ## tests against real containers
+test-container: provision chromium ## tests against real containers (the production page in chromium included)
 	$(PY) -m pytest -q -m container tests
 
 # Every page of the site, progress notes aside (they are dated records, not instructions);

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .catalog import CATALOG_PATH, Variable, load_catalog, load_toolchain
-from .places import COMPOSE_FILES, ENV_EXAMPLES, scan_all
+from .places import COMPOSE_FILES, ENV_EXAMPLES, EXAMPLE_OF, scan_all
 from .usage import Usage
 
 
@@ -79,8 +79,9 @@ def _unused_toolchain(toolchain: dict[str, int], places) -> list[str]:
 
 def _missing_from_examples(places) -> list[str]:
     problems = []
-    for flavour, example in ENV_EXAMPLES.items():
-        listed = {u.name for u in places.get(f"env:{flavour}", [])}
+    for flavour, example_flavour in EXAMPLE_OF.items():
+        example = ENV_EXAMPLES[example_flavour]
+        listed = {u.name for u in places.get(f"env:{example_flavour}", [])}
         # Only interpolations can be set by a user; a fixed `environment:` value cannot.
         settable = [u for u in places.get(f"compose:{flavour}", []) if u.kind == "interpolation"]
         problems += [
@@ -137,7 +138,8 @@ def _required_mismatches(catalog: dict[str, Variable], places) -> list[str]:
             variable = catalog.get(usage.name)
             if variable is None or not usage.required:
                 continue
-            expected = {"dev": ("always",), "prod": ("production", "always")}[flavour]
+            expected = {"dev": ("always",), "prod": ("production", "always"),
+                        "tls": ("production", "always")}[flavour]
             if variable.required not in expected:
                 problems.append(
                     f"{usage.where}: {usage.name} is required here (`:?`) but "

@@ -12,8 +12,15 @@ from .dotenv_scan import scan_dotenv
 from .settings_scan import scan_settings
 from .usage import Usage
 
-COMPOSE_FILES = {"dev": Path("docker/compose.yaml"), "prod": Path("docker/compose.prod.yaml")}
+COMPOSE_FILES = {
+    "dev": Path("docker/compose.yaml"),
+    "prod": Path("docker/compose.prod.yaml"),
+    # The TLS proxy, used on top of compose.prod.yaml (with its .env.production).
+    "tls": Path("docker/compose.tls.yaml"),
+}
 ENV_EXAMPLES = {"dev": Path("docker/.env.example"), "prod": Path("docker/.env.production.example")}
+# The example that lists what each Compose file lets a user set.
+EXAMPLE_OF = {"dev": "dev", "prod": "prod", "tls": "prod"}
 SETTINGS_FILE = Path("docker/backend/src/papertrade/settings.py")
 
 
@@ -43,13 +50,29 @@ def scanned_files(root: Path) -> list[Path]:
     return list(dict.fromkeys(path for path in files if (root / path).exists()))
 
 
+class _ComposeLoader(yaml.SafeLoader):
+    """YAML as Compose reads it: its own tags (`!reset`, `!override`) mark how a file
+    merges onto the one before, and the value they tag is read as it is."""
+
+
+def _tagged_value(loader: yaml.SafeLoader, _tag: str, node: yaml.Node) -> object:
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node)
+
+
+_ComposeLoader.add_multi_constructor("!", _tagged_value)
+
+
 def builds(root: Path) -> list[Build]:
     """Every image the Compose files build (Dockerfile and target), with the services
     that run it; a Dockerfile that does not exist is left to Compose to report."""
     services: dict[tuple[Path, Path, str | None], list[str]] = {}
     for compose_file in COMPOSE_FILES.values():
         path = root / compose_file
-        document = yaml.safe_load(path.read_text()) if path.exists() else None
+        document = yaml.load(path.read_text(), _ComposeLoader) if path.exists() else None
         for service, spec in ((document or {}).get("services") or {}).items():
             build = (spec or {}).get("build")
             if build is None:

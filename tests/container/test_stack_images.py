@@ -18,7 +18,7 @@ from stack_support import DOCKER_DIR, ROOT, Project, copy_docker_dir, docker, ex
 pytestmark = pytest.mark.container
 
 HADOLINT = ROOT / ".venv" / "bin" / "hadolint"
-DOCKERFILES = ("backend", "frontend", "db", "cache")
+DOCKERFILES = ("backend", "frontend", "db", "cache", "proxy")
 # What each Compose file builds: together, every final image of the stack.
 BUILDS = {
     "compose.yaml": ("backend", "frontend", "db", "cache"),

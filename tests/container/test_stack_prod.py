@@ -6,6 +6,7 @@ naming it."""
 
 from __future__ import annotations
 
+import http.client
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,6 +87,39 @@ def test_trade_round_trip_through_nginx(stack):
         [{"symbol": "ACME", "quantity": 3, "average_price": "25.00", "cost": "75.00"}],
     )
     assert request(f"{api}/{portfolio['id']}")[1]["cash"] == "930.00"
+
+
+def head(stack: Project, path: str, headers: dict[str, str]) -> http.client.HTTPResponse:
+    """HEAD through nginx, redirects not followed."""
+    port = int(base_url(stack).rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("HEAD", path, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def test_nginx_sends_security_headers_and_no_hsts_over_plain_http(stack):
+    for path in ("/", "/health", "/api/portfolios", "/no-such-page"):
+        headers = head(stack, path, {}).headers
+        assert headers["X-Content-Type-Options"] == "nosniff", path
+        assert headers["Referrer-Policy"] == "no-referrer", path
+        assert "default-src 'self'" in headers["Content-Security-Policy"], path
+        assert "Strict-Transport-Security" not in headers, path
+
+
+def test_forwarded_headers_a_client_sends_are_not_believed(stack):
+    """The backend redirects /api/portfolios/ to an absolute URL of the scheme and host
+    it believes, and logs the client's address: nginx's view, not the client's claim."""
+    marker = f"claimed-{uuid.uuid4().hex[:8]}"
+    forged = {"X-Forwarded-For": "203.0.113.77", "X-Forwarded-Proto": "https"}
+    response = head(stack, f"/api/portfolios/?{marker}", forged)
+    assert response.status == 307
+    assert response.headers["Location"] == f"{base_url(stack)}/api/portfolios?{marker}"
+    log = stack.run("logs", "--no-log-prefix", "backend").stdout
+    lines = [line for line in log.splitlines() if marker in line]
+    assert len(lines) == 1 and "203.0.113.77" not in lines[0], lines
 
 
 def test_only_nginx_is_published(stack):

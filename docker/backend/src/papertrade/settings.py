@@ -79,6 +79,12 @@ class Settings(BaseSettings):
         description="How long, in seconds, a response is kept for replay under its "
         "Idempotency-Key header.",
     )
+    trusted_proxy: str = Field(
+        default="",
+        description="Host name of the reverse proxy (nginx) whose X-Forwarded-For and "
+        "X-Forwarded-Proto the production server believes, looked up again when its "
+        "address changes; empty believes nobody's.",
+    )
     app_env: Literal["development", "test", "production"] = Field(
         default="development",
         description="Deployment environment: development, test or production; production "

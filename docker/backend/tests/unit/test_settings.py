@@ -11,6 +11,7 @@ def test_defaults_suit_the_development_stack(clean_environment):
     assert settings.cors_origins == ["http://localhost:5173", "http://127.0.0.1:5173"]
     assert settings.idempotency_ttl_seconds == 86400
     assert settings.app_env == "development"
+    assert settings.trusted_proxy == ""
 
 
 def test_every_setting_is_read_from_its_upper_case_variable(clean_environment):
@@ -20,6 +21,7 @@ def test_every_setting_is_read_from_its_upper_case_variable(clean_environment):
     clean_environment.setenv("CORS_ORIGINS", "https://a.example, https://b.example,")
     clean_environment.setenv("IDEMPOTENCY_TTL_SECONDS", "60")
     clean_environment.setenv("APP_ENV", "Production")
+    clean_environment.setenv("TRUSTED_PROXY", "frontend")
     settings = load_settings()
     assert settings.database_url == "postgresql://u:p@elsewhere:5433/books"
     assert settings.redis_url == "redis://:pw@other:6380/2"
@@ -27,6 +29,7 @@ def test_every_setting_is_read_from_its_upper_case_variable(clean_environment):
     assert settings.cors_origins == ["https://a.example", "https://b.example"]
     assert settings.idempotency_ttl_seconds == 60
     assert settings.app_env == "production"
+    assert settings.trusted_proxy == "frontend"
 
 
 def test_empty_cors_origins_allow_none(clean_environment):
