@@ -2,10 +2,11 @@
 
 A page whose front matter says `alone: "why"` (a swarm it initialises and leaves: leaving
 a swarm breaks name resolution in containers already running on the engine, moby/moby
-#45144) runs while no other page of this user's runs does; every other page runs beside
-any number of others. One lock file per user beside the runs' folders: each page holds
-it shared, an `alone` page exclusively, so with pytest-xdist such a page waits for the
-pages running on the other workers to end, and they wait for it.
+#45144) runs while no other page does; every other page runs beside any number of
+others. The lock is the folder the runs' folders are made in (the temporary folder):
+each page holds it shared, an `alone` page exclusively, so with pytest-xdist such a page
+waits for the pages running on the other workers to end, and they wait for it. A folder,
+not a lock file: nothing is left behind, and nothing there can be swapped for a symlink.
 """
 
 from __future__ import annotations
@@ -17,15 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def lock_file(base: Path) -> Path:
-    return base / f"execdocs-engine-{os.getuid()}.lock"
-
-
 @contextmanager
 def engine_use(base: Path, alone: bool) -> Iterator[None]:
     """Hold the engine for a page: alone (exclusively) or beside other pages (shared)."""
-    # Never through a symlink someone else left in a shared temporary folder.
-    descriptor = os.open(lock_file(base), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    descriptor = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
         yield

@@ -10,12 +10,12 @@ import pytest
 from page_runs import write_page
 
 from execdocs.collect import load_page
-from execdocs.engine_lock import engine_use, lock_file
+from execdocs.engine_lock import engine_use
 from execdocs.model import InvalidPage
 
 
 def try_lock(path, kind) -> bool:
-    descriptor = os.open(path, os.O_RDWR)
+    descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(descriptor, kind | fcntl.LOCK_NB)
         return True
@@ -27,21 +27,20 @@ def try_lock(path, kind) -> bool:
 
 def test_pages_share_the_engine(tmp_path):
     with engine_use(tmp_path, alone=False):
-        assert try_lock(lock_file(tmp_path), fcntl.LOCK_SH)  # another page may run
-        assert not try_lock(lock_file(tmp_path), fcntl.LOCK_EX)  # an alone page waits
+        assert try_lock(tmp_path, fcntl.LOCK_SH)  # another page may run
+        assert not try_lock(tmp_path, fcntl.LOCK_EX)  # an alone page waits
 
 
 def test_a_page_alone_keeps_every_other_page_waiting(tmp_path):
     with engine_use(tmp_path, alone=True):
-        assert not try_lock(lock_file(tmp_path), fcntl.LOCK_SH)
-    assert try_lock(lock_file(tmp_path), fcntl.LOCK_EX)  # released at the end
+        assert not try_lock(tmp_path, fcntl.LOCK_SH)
+    assert try_lock(tmp_path, fcntl.LOCK_EX)  # released at the end
 
 
-def test_the_lock_is_never_taken_through_a_symlink(tmp_path):
-    (tmp_path / "elsewhere").write_text("")
-    lock_file(tmp_path).symlink_to(tmp_path / "elsewhere")
-    with pytest.raises(OSError), engine_use(tmp_path, alone=False):
+def test_nothing_is_left_behind(tmp_path):
+    with engine_use(tmp_path, alone=True):
         pass
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_alone_needs_its_reason(tmp_path):
