@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from stack_support import extra_ca_bundle
 
+from papertrade_docs.images import image as budgeted_image
 from papertrade_docs.measure.docker_cli import compose_env
 
 pytestmark = pytest.mark.container
@@ -25,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "docker"
 BACKEND = DOCKER / "backend"
 VENV_BIN = ROOT / ".venv" / "bin"
-# The targets from DESIGN.md, in bytes as `docker image inspect` reports them.
-SIZE_LIMITS = {"backend-dev": 250_000_000, "backend-prod": 80_000_000}
+# The budgets of papertrade_docs/images.py, in bytes as `docker image inspect` reports them.
+SIZE_LIMITS = {name: budgeted_image(name).budget_bytes for name in ("backend-dev", "backend-prod")}
 
 DATABASE_URL = "postgresql://papertrade:test-password@db:5432/papertrade"
 REDIS_URL = "redis://:test-cache-password@cache:6379/0"
