@@ -56,9 +56,11 @@ if [ "$#" -gt 0 ]; then
     cp -a /etc/ld.so.conf /etc/ld.so.conf.d "$root/etc/"
 fi
 
-# Every shared library the interpreter and the extension modules load, and the loader.
+# Every shared library the interpreter, the extension modules and ldconfig (static on
+# Debian: none) load, and the loader.
 # (ldd fails on files that are not dynamic; "not found" below is what matters.)
-find "$root" -type f \( -name '*.so' -o -name '*.so.*' -o -path "*/bin/$python" \) \
+find "$root" -type f \( -name '*.so' -o -name '*.so.*' -o -path "*/bin/$python" \
+    -o -path "*/sbin/ldconfig" \) \
     -exec ldd {} + > "$listing" 2>/dev/null || true
 if grep 'not found' "$listing" >&2; then
     echo "rootfs.sh: the libraries above are missing from the build stage" >&2
