@@ -30,12 +30,12 @@ class StatedSize:
 
 
 IMAGES: tuple[Image, ...] = (
-    Image("backend-prod", "compose.prod.yaml", "backend", 80 * MB),
+    Image("backend-prod", "compose.prod.yaml", "backend", 55 * MB),
     Image("backend-dev", "compose.yaml", "backend", 250 * MB),
     Image("frontend-prod", "compose.prod.yaml", "frontend", 20 * MB),
     Image("frontend-dev", "compose.yaml", "frontend", 150 * MB),
-    Image("db", "compose.yaml", "db", 200 * MB),
-    Image("cache", "compose.yaml", "cache", 100 * MB),
+    Image("db", "compose.yaml", "db", 100 * MB),
+    Image("cache", "compose.yaml", "cache", 30 * MB),
 )
 
 _PREVIOUS = "as PaperTrade's Docker progress note of 3 January 2026 gives them"

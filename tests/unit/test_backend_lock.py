@@ -197,7 +197,7 @@ def test_a_new_dependency_in_pyproject_makes_the_locks_stale(backend_copy):
     ("old", "new"),
     [
         ('"fastapi==0.163.2"', '"fastapi==0.163.3"'),  # another pin
-        ('"psycopg[binary]==', '"psycopg=='),  # an extra dropped
+        ('"psycopg==', '"psycopg[pool]=='),  # an extra added
         ('requires-python = ">=3.13"', 'requires-python = ">=3.14"'),
         ('"pytest==', '"pytest-xdist==3.8.0",\n    "pytest=='),  # a dev tool
         ('requires = ["setuptools==80.9.0"]', 'requires = ["setuptools==81.0.0"]'),

@@ -75,7 +75,7 @@ def test_the_size_chart_shows_every_image_with_budget_and_stated_size():
     assert labels == [image.name for image in IMAGES]
     description = svg.find(SVG + "desc").text
     assert (
-        "backend-prod: 74 MB measured, budget under 80 MB, 186 MB (PaperTrade's previous image)"
+        "backend-prod: 74 MB measured, budget under 55 MB, 186 MB (PaperTrade's previous image)"
         in description
     )
     dashed = [line for line in svg.iter(SVG + "line") if line.get("stroke-dasharray")]

@@ -54,7 +54,8 @@ def test_without_the_production_example_the_error_names_it(tmp_path):
 def test_the_summary_shows_each_image_against_its_budget():
     lines = summary(sample()).splitlines()
     assert lines[0].split()[:2] == ["backend-prod", "74"]
-    assert lines[0].endswith("within budget (80 MB)")
+    assert lines[0].endswith("OVER budget (55 MB)")  # the sample's 74 MB
+    assert lines[1].endswith("within budget (250 MB)")
     assert "built in   61.2 s cold,  0.84 s warm" in lines[0]
     assert "dev_ready_seconds" in lines[6] and lines[6].endswith("12.3 s")
 
