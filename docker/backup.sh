@@ -41,7 +41,7 @@ trap 'rm -f -- "$partial"' EXIT
 # The role and database as the db container has them (what .env.production set, or
 # compose.prod.yaml's defaults), expanded inside the container, never hard-coded here.
 # shellcheck disable=SC2016  # expanded by the container's shell, on purpose
-"${compose[@]}" exec -T db sh -c \
+"${compose[@]}" exec -T db bash -c \
   'exec pg_dump --format=custom --username="$POSTGRES_USER" --dbname="$POSTGRES_DB"' >"$partial" \
   || fail "pg_dump failed (is the production stack running? docker compose -f $here/compose.prod.yaml ps)"
 [ "$(head -c 5 -- "$partial")" = PGDMP ] || fail "pg_dump wrote no dump; nothing kept"

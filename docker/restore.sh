@@ -19,6 +19,6 @@ here="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
 # --clean drops too. --exit-on-error: stop at the first error instead of skipping it.
 # shellcheck disable=SC2016  # expanded by the container's shell, on purpose
 docker compose --project-directory "$here" --file "$here/compose.prod.yaml" \
-  --env-file "$here/.env.production" exec -T db sh -c \
+  --env-file "$here/.env.production" exec -T db bash -c \
   'exec pg_restore --single-transaction --exit-on-error --clean --if-exists --username="$POSTGRES_USER" --dbname="$POSTGRES_DB"' \
   <"$1" || fail "restoring $1 failed; the database is as it was before"
