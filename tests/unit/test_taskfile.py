@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from execdocs import match
+
 ROOT = Path(__file__).resolve().parents[2]
 TASKFILE = ROOT / "Taskfile.yml"
 DOCS = ROOT / "docs"
-TASKS = ("docker:build", "docker:up:all", "docker:down", "docker:logs", "test:docker:dev",
-         "test:docker:prod")
+TASKS = ("docker:build", "docker:up:all", "docker:down", "docker:logs", "docker:backup",
+         "test:docker:dev", "test:docker:prod")
 # `make setup` installs go-task-bin beside the venv's python.
 TASK = Path(sys.executable).parent / "task"
 CLI_ARGS = "{{.CLI_ARGS}}"
@@ -54,7 +56,7 @@ def run_task(*args: str) -> subprocess.CompletedProcess[str]:
                           env={**os.environ, "NO_COLOR": "1"})
 
 
-def test_the_taskfile_names_the_six_tasks_each_run_from_docker():
+def test_the_taskfile_names_its_tasks_each_run_from_docker():
     found = tasks()
     assert sorted(found) == sorted(TASKS)
     for name, task in found.items():
@@ -83,7 +85,7 @@ def test_every_address_a_task_fetches_is_one_a_page_fetches():
                 assert url in pages, f"{name}: no page fetches {url}"
 
 
-def test_task_list_shows_the_six_from_the_docker_folder():
+def test_task_list_shows_them_from_the_docker_folder():
     listed = run_task("--list")
     assert listed.returncode == 0, listed.stderr
     names = re.findall(r"^\* (\S+):", listed.stdout, re.MULTILINE)
@@ -114,4 +116,6 @@ def test_a_task_on_a_page_prints_the_command_the_page_shows(where, command, show
     dry = run_task("--dry", *shlex.split(command)[1:])
     assert dry.returncode == 0, f"{where}: {dry.stderr}"
     printed = [line.rstrip() for line in (dry.stdout + dry.stderr).splitlines()]
-    assert printed[0] == shown, f"{where}: `{command}` prints {printed[0]!r}"
+    # The page's line as the page's runner reads it: `...` stands for a reader's own
+    # words (a folder), which the dry run prints as the page wrote them ('$backups').
+    assert match([shown], [printed[0]]), f"{where}: `{command}` prints {printed[0]!r}"
