@@ -17,7 +17,7 @@ import sys
 
 # Keys a swarm service takes as Compose writes them.
 KEPT = {"image", "user", "read_only", "cap_drop", "init", "healthcheck", "logging",
-        "environment", "networks", "secrets", "entrypoint", "command", "volumes", "deploy",
+        "environment", "networks", "entrypoint", "command", "volumes", "deploy",
         "stop_signal", "stop_grace_period"}
 # Resource limits: Compose's key on one host, `deploy.resources.limits` in a swarm.
 LIMITS = {"mem_limit": "memory", "cpus": "cpus", "pids_limit": "pids"}
@@ -63,6 +63,8 @@ def service_of(name: str, service: dict) -> dict:
             continue  # Compose's JSON writes unset keys as null; a stack file refuses them
         if key in KEPT:
             result[key] = value
+        elif key == "secrets":
+            result[key] = [_owned(secret, service.get("user")) for secret in value]
         elif key in LIMITS:
             limits[LIMITS[key]] = str(value) if key == "cpus" else value
         elif key == "restart":
@@ -89,6 +91,21 @@ def service_of(name: str, service: dict) -> dict:
     if deploy:
         result["deploy"] = deploy
     return result
+
+
+def _owned(secret: dict | str, user: str | None) -> dict:
+    """A secret mounted for the service's numeric user only (mode 0400). Plain Compose
+    mounts the host's file with its owner and mode (made for uid 1000); a swarm mounts a
+    copy, root's and readable by all (0444), unless the stack says otherwise. A user
+    given by name keeps that default (its uid is the image's to know); values the
+    Compose file gives stay."""
+    secret = {"source": secret} if isinstance(secret, str) else dict(secret)
+    uid, _, gid = (user or "").partition(":")
+    if uid.isdigit():
+        secret.setdefault("uid", uid)
+        secret.setdefault("gid", gid if gid.isdigit() else uid)
+        secret.setdefault("mode", 0o400)
+    return secret
 
 
 def _unnamed(definition: dict | None) -> dict:

@@ -15,7 +15,6 @@ was found: initialised here only when the engine was in none, and left again onl
 from __future__ import annotations
 
 import re
-import secrets
 import subprocess
 import time
 import uuid
@@ -25,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from papertrade_docs.measure import stack_timing
+from papertrade_docs.measure import stack_timing, throwaway_env
 from papertrade_docs.measure.docker_cli import DockerError, compose_env, run
 from papertrade_docs.measure.progress import Progress
 
@@ -46,8 +45,10 @@ def measure(copy: Path, progress: Progress, command: str) -> dict[str, Any]:
     """The `swarm` section of the data file; `copy` is a throwaway copy of docker/."""
     stack = f"measure{uuid.uuid4().hex[:8]}"
     registry = f"127.0.0.1:{stack_timing.free_port()}"
-    env = _with_passwords(copy)
-    env["REGISTRY"] = registry
+    # Fresh password files where compose.prod.yaml's secrets read them, as the page makes
+    # them; the stack deploy turns each into a swarm secret.
+    throwaway_env.write_secret_files(copy, "compose.prod.yaml")
+    env = compose_env(REGISTRY=registry)
     with progress.step("swarm", "building the production images (cached)"):
         run(["docker", "compose", "-f", "compose.prod.yaml", "build", "--quiet"],
             cwd=copy, env=env)
@@ -92,20 +93,6 @@ def measure(copy: Path, progress: Progress, command: str) -> dict[str, Any]:
         "update_requests": int(summary.group(1)),
         "update_failed_requests": int(summary.group(2)),
     }
-
-
-def _with_passwords(copy: Path) -> dict[str, str]:
-    """Fresh passwords in docker/secrets/ (mode 0600), as the page makes them; Compose
-    still reads them as variables to interpolate compose.prod.yaml."""
-    folder = copy / "secrets"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    values = {}
-    for name in ("postgres_password", "redis_password"):
-        path = folder / name
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_hex(24) + "\n")
-        values[name.upper()] = path.read_text().strip()
-    return compose_env(**values)
 
 
 @contextmanager

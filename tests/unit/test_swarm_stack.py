@@ -1,7 +1,8 @@
 """The swarm's stack file stays in step with docker/compose.prod.yaml: same services, same
-hardening, the passwords as secrets. No Docker: Compose's merge of the two files is
-redone here (mappings merged, `!reset` and `!override` honoured, `${...}` filled from
-defaults), and the stack is made by docker/swarm/stack_file.py itself."""
+hardening, the same password files read through the same `*_FILE` variables. No Docker:
+Compose's merge of the two files is redone here (mappings merged, `!reset` and `!override`
+honoured, `${...}` filled from defaults), and the stack is made by
+docker/swarm/stack_file.py itself."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ import yaml
 DOCKER = Path(__file__).resolve().parents[2] / "docker"
 PROD = DOCKER / "compose.prod.yaml"
 SWARM = DOCKER / "swarm" / "compose.swarm.yaml"
-# The password variables of compose.prod.yaml, and the swarm secret each becomes.
-PASSWORDS = {"POSTGRES_PASSWORD": "postgres_password", "REDIS_PASSWORD": "redis_password"}
+# compose.prod.yaml's password files, each a swarm secret of the same name.
+PASSWORDS = {"postgres_password", "postgres_app_password", "redis_password"}
 # Hardening that a swarm service takes as it is.
 SAME = ("user", "read_only", "cap_drop", "init", "healthcheck", "logging")
 LIMITS = {"mem_limit": "memory", "cpus": "cpus", "pids_limit": "pids"}
@@ -158,19 +159,47 @@ def problems(prod: dict, swarm: dict) -> list[str]:
                 found.append(f"{name}.tmpfs {path}: no tmpfs mount in the swarm")
         if service.get("restart") and "restart_policy" not in ours.get("deploy", {}):
             found.append(f"{name}.restart: no restart_policy")
-        # The passwords compose.prod.yaml reads from variables, and every secret it gives
-        # the service (a build's secrets are the build's, not the service's).
-        wanted = {secret for variable, secret in PASSWORDS.items()
-                  if variable in str(service.get("environment", {}))}
-        wanted |= {s if isinstance(s, str) else s["source"] for s in service.get("secrets", [])}
-        given = {s if isinstance(s, str) else s["source"] for s in ours.get("secrets", [])}
-        if not wanted <= given:
-            found.append(f"{name}: secrets {sorted(wanted - given)} missing in the swarm")
-        if any(v in str(ours.get("environment", {})) for v in ("PASSWORD>", ":<")):
-            found.append(f"{name}: a password in the swarm service's environment")
-    for secret in sorted(set(PASSWORDS.values()) - set(stack["secrets"])):
+        found += _secret_problems(name, service, ours)
+    for secret in sorted(PASSWORDS - set(stack["secrets"])):
         found.append(f"secrets.{secret}: not a swarm secret")
     return found
+
+
+def _secret_problems(name: str, service: dict, ours: dict) -> list[str]:
+    """The swarm service gets exactly the secrets production gives it (a build's secrets
+    are the build's), where its `*_FILE` variables look for them, readable by its user
+    only, and no password in its environment."""
+    found = []
+    wanted = {_source(s) for s in service.get("secrets", [])}
+    given = {_source(s) for s in ours.get("secrets", [])}
+    if given != wanted:
+        found.append(f"{name}: secrets {sorted(given)} in the swarm, {sorted(wanted)} in "
+                     "production")
+    environment = ours.get("environment") or {}
+    mounted = {_target(s): s for s in ours.get("secrets", [])}
+    for variable, path in (service.get("environment") or {}).items():
+        if variable.endswith("_FILE") and environment.get(variable) != path:
+            found.append(f"{name}.environment.{variable}: {environment.get(variable)!r} in "
+                         f"the swarm, {path!r} in production")
+        elif variable.endswith("_FILE") and path not in mounted:
+            found.append(f"{name}: no secret mounted at {path}")
+    uid, _, gid = service.get("user", "").partition(":")
+    for path, secret in mounted.items():
+        if (secret.get("uid"), secret.get("gid"), secret.get("mode")) != (uid, gid, 0o400):
+            found.append(f"{name}: secret {path} is not its user's ({uid}:{gid}, 0400)")
+    if any(v in str(environment) for v in ("PASSWORD>", ":<")):
+        found.append(f"{name}: a password in the swarm service's environment")
+    return found
+
+
+def _source(secret: dict | str) -> str:
+    return secret if isinstance(secret, str) else secret["source"]
+
+
+def _target(secret: dict | str) -> str:
+    """Where a swarm mounts the secret: its target, /run/secrets/<source> by default."""
+    target = secret.get("target", "") if isinstance(secret, dict) else ""
+    return target if target.startswith("/") else f"/run/secrets/{target or _source(secret)}"
 
 
 @pytest.fixture(scope="module")
@@ -192,7 +221,13 @@ def test_the_stack_has_the_production_services_and_hardening(files):
     assert _number(backend["deploy"]["resources"]["limits"]["pids"]) == 128
     assert "ports" not in stack["services"]["frontend"]  # no 127.0.0.1 in a swarm
     assert {"build", "depends_on", "security_opt"}.isdisjoint(backend)
-    assert set(stack["secrets"]) == {"postgres_password", "redis_password"}  # no extra_ca
+    assert set(stack["secrets"]) == PASSWORDS  # no extra_ca
+    # The application's role, its password only (not the superuser's), for uid 1000 alone.
+    assert "postgresql://papertrade@" in backend["environment"]["DATABASE_URL"]
+    assert {(s["source"], s["uid"], s["gid"], s["mode"]) for s in backend["secrets"]} == {
+        ("postgres_app_password", "1000", "1000", 0o400),
+        ("redis_password", "1000", "1000", 0o400)}
+    assert all("entrypoint" not in service for service in stack["services"].values())
 
 
 def _add_hardening(prod, swarm):
@@ -208,8 +243,28 @@ def _secret_dropped(prod, swarm):
     swarm["services"]["cache"]["secrets"] = []
 
 
-def _environment_kept(prod, swarm):
-    del swarm["services"]["backend"]["environment"]
+def _superuser_password_to_backend(prod, swarm):
+    swarm["services"]["backend"]["secrets"] = [
+        *prod["services"]["backend"]["secrets"], "postgres_password"]
+
+
+def _password_in_environment(prod, swarm):
+    swarm["services"]["backend"]["environment"] = {
+        "DATABASE_URL": "postgresql://papertrade:${POSTGRES_APP_PASSWORD:?}@db/papertrade"}
+
+
+def _password_file_variable_dropped(prod, swarm):
+    swarm["services"]["cache"]["environment"] = Override({})
+
+
+def _secret_readable_by_root_only(prod, swarm):
+    swarm["services"]["cache"]["secrets"] = [
+        {"source": "redis_password", "uid": "0", "gid": "0", "mode": 0o400}]
+
+
+def _secret_mounted_elsewhere(prod, swarm):
+    swarm["services"]["db"]["secrets"] = [
+        "postgres_password", {"source": "postgres_app_password", "target": "app_password"}]
 
 
 def _user_changed_for_swarm(prod, swarm):
@@ -222,7 +277,7 @@ def _tmpfs_replaced(prod, swarm):
 
 def _secret_added_in_production(prod, swarm):
     prod["services"]["frontend"]["secrets"] = ["tls_key"]
-    prod["secrets"] = {"tls_key": {"file": "./secrets/tls_key"}}
+    prod["secrets"]["tls_key"] = {"file": "./secrets/tls_key"}
 
 
 def _image_renamed(prod, swarm):
@@ -234,8 +289,10 @@ def _published_on_loopback(prod, swarm):
 
 
 @pytest.mark.parametrize("change", [
-    _add_hardening, _new_limit, _secret_dropped, _environment_kept, _user_changed_for_swarm,
-    _tmpfs_replaced, _published_on_loopback, _image_renamed,
+    _add_hardening, _new_limit, _secret_dropped, _user_changed_for_swarm, _tmpfs_replaced,
+    _published_on_loopback, _image_renamed, _superuser_password_to_backend,
+    _password_in_environment, _password_file_variable_dropped, _secret_readable_by_root_only,
+    _secret_mounted_elsewhere,
 ])
 def test_a_change_to_one_file_without_the_other_is_caught(files, change):
     prod, swarm = copy.deepcopy(files[0]), copy.deepcopy(files[1])
@@ -247,5 +304,17 @@ def test_a_secret_production_gains_reaches_the_swarm_without_a_second_edit(files
     prod, swarm = copy.deepcopy(files[0]), copy.deepcopy(files[1])
     _secret_added_in_production(prod, swarm)
     stack = stack_file.stack(compose_config(prod, swarm))
-    assert stack["services"]["frontend"]["secrets"] == ["tls_key"]
+    assert stack["services"]["frontend"]["secrets"] == [
+        {"source": "tls_key", "uid": "1000", "gid": "1000", "mode": 0o400}]
     assert "tls_key" in stack["secrets"] and problems(prod, swarm) == []
+
+
+def test_a_secret_is_its_numeric_users_and_keeps_what_compose_gives_it():
+    secrets = stack_file.service_of("app", {"user": "1000:1001", "secrets": [
+        {"source": "a", "target": "/run/secrets/a"}, {"source": "b", "mode": 0o440}]})["secrets"]
+    assert secrets == [{"source": "a", "target": "/run/secrets/a", "uid": "1000", "gid": "1001",
+                        "mode": 0o400},
+                       {"source": "b", "uid": "1000", "gid": "1001", "mode": 0o440}]
+    # A user by name: its uid is the image's to know, so the swarm's default stays.
+    assert stack_file.service_of("app", {"user": "nginx", "secrets": ["a"]})["secrets"] == [
+        {"source": "a"}]
