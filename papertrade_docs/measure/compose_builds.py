@@ -3,6 +3,7 @@ real Compose files so the measurement and the stack can never disagree."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,16 @@ class ComposeFileError(ValueError):
     """A Compose file that does not define what the measurement needs."""
 
 
+# `${NAME:-default}` and `${NAME-default}`: what Compose makes of them when NAME is unset.
+_DEFAULTED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}")
+
+
+def with_defaults(text: str) -> str:
+    """`text` as Compose reads it with no variable set (papertrade/backend:${APP_TAG:-prod}
+    is papertrade/backend:prod): the tag the measurement builds and inspects."""
+    return _DEFAULTED.sub(lambda found: found.group(1), text)
+
+
 def image_builds(docker_dir: Path) -> list[ImageBuild]:
     return [image_build(docker_dir, image) for image in IMAGES]
 
@@ -42,6 +53,7 @@ def image_build(docker_dir: Path, image: Image) -> ImageBuild:
     build = service.get("build")
     if not isinstance(tag, str) or build is None:
         raise ComposeFileError(f"{where}: needs both `image:` and `build:` to measure {image.name}")
+    tag = with_defaults(tag)
     if isinstance(build, str):
         build = {"context": build}
     context = (compose_path.parent / build.get("context", ".")).resolve()
