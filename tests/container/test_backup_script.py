@@ -20,7 +20,8 @@ from papertrade_docs.measure.stack_timing import free_port
 
 pytestmark = pytest.mark.container
 
-# Not the defaults: a script that hard-codes `-U papertrade papertrade` fails here.
+# Not the defaults: a script that hard-codes `-U papertrade papertrade` fails here. The
+# application's role (the database's owner); the superuser is the stack's `postgres`.
 ROLE, DATABASE = "ledger_owner", "ledger"
 
 
@@ -28,7 +29,7 @@ ROLE, DATABASE = "ledger_owner", "ledger"
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     copy = copy_docker_dir(tmp_path_factory.mktemp("backup"))
     env_file = production_env_file(
-        copy, {"HTTP_PORT": str(free_port()), "POSTGRES_USER": ROLE, "POSTGRES_DB": DATABASE}
+        copy, {"HTTP_PORT": str(free_port()), "POSTGRES_APP_USER": ROLE, "POSTGRES_DB": DATABASE}
     )
     with running(Project(copy, "compose.prod.yaml", env_file=env_file)) as project:
         yield project
