@@ -41,6 +41,7 @@ from papertrade_docs.measure.progress import Progress
 PLATFORMS = {"linux/arm64": "arm64"}
 HEALTHY_WITHIN = 600  # seconds: emulated start-ups (initdb, Vite) are slow
 POLL = 1.0  # seconds between looks at a container's health
+EMULATED_CHECK_TIMEOUT = 60  # seconds one health check may take under emulation
 
 # The backend's modules as uvicorn loads them (tests/container/test_backend_image.py
 # checks the same natively, against the whole stack).
@@ -169,7 +170,11 @@ def smoke(tag: str, platform: str, check: Smoke) -> str:
 
 def wait_healthy(tag: str, platform: str, env: dict[str, str]) -> None:
     name = f"{tag.replace('/', '-')}-smoke-{uuid.uuid4().hex[:8]}"
-    arguments = ["docker", "run", "-d", "--name", name, "--platform", platform]
+    # The image's own health check, with time for emulation: a program that starts in a
+    # fraction of a second natively (node, for Vite's check) takes seconds under qemu.
+    arguments = ["docker", "run", "-d", "--name", name, "--platform", platform,
+                 f"--health-timeout={EMULATED_CHECK_TIMEOUT}s",
+                 f"--health-start-period={HEALTHY_WITHIN}s"]
     for key, value in env.items():
         arguments += ["--env", f"{key}={value}"]
     try:
