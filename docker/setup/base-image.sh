@@ -59,7 +59,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 rootfs="$work/rootfs"
-say "bootstrapping $image from $mirror ($suite, $arch, minbase); about two minutes, longer under emulation"
+if [ "$arch" = "$native" ]; then
+    say "no registry: bootstrapping $image from $mirror ($suite, minbase); about two minutes"
+else
+    say "bootstrapping $image for $arch from $mirror ($suite, minbase) under emulation; several minutes"
+fi
 if ! debootstrap --arch="$arch" --variant=minbase --keyring="$keyring" "$suite" "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1; then
     tail -n 5 "$work/debootstrap.log" >&2
     die "debootstrap of $suite from $mirror failed (above): check that the mirror answers, then run again"
