@@ -20,6 +20,9 @@ suite="${BASE_SUITE:-trixie}"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 native="$(dpkg --print-architecture 2>/dev/null || echo amd64)"
 arch="${BASE_ARCH:-$native}"
+# Named in the image's provenance label only when it is not this machine's.
+arch_option=""
+[ "$arch" = "$native" ] || arch_option=" --arch=$arch"
 if [ "$arch" != "$native" ] && [ "$image" = debian:trixie-slim ]; then
     printf 'base-image: BASE_ARCH=%s needs BASE_IMAGE set to a name of its own (e.g. papertrade-%s/debian:trixie-slim): debian:trixie-slim is this machine'"'"'s %s image\n' "$arch" "$arch" "$native" >&2
     exit 2
@@ -130,7 +133,7 @@ docker import \
     --change "LABEL org.opencontainers.image.created=$created" \
     --change "LABEL org.opencontainers.image.version=$version" \
     --change "LABEL org.opencontainers.image.description=\"Debian $suite minbase, slimmed like the official slim image\"" \
-    --change "LABEL org.papertrade.base.provenance=\"debootstrap --arch=$arch --variant=minbase $suite $mirror\"" \
+    --change "LABEL org.papertrade.base.provenance=\"debootstrap${arch_option} --variant=minbase $suite $mirror\"" \
     --change "LABEL org.papertrade.base.builder=docker/setup/base-image.sh" \
     "$work/rootfs.tar" "$tmp_tag" >/dev/null \
     || die "docker import of the bootstrapped root failed: read 'docker info' and try again"
