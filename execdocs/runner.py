@@ -9,6 +9,7 @@ down the page's copy, session and sandbox.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
@@ -69,22 +70,23 @@ class Runner:
     def run_page(self, page: Page) -> PageResult:
         if self.run is None:
             self.start()
-        started = time.monotonic()
         result = PageResult(page.path)
         if page.options.get("skip"):
             result.skipped = str(page.options["skip"])
             result.blocks = [BlockResult(b, _not_run_status(b), result.skipped)
                              for b in page.blocks]
             return result
-        try:
-            if self.engine.available:
-                # Beside other pages, or alone when the page changes the engine for all.
-                with engine_use(self.run.root.parent, alone=bool(page.options.get("alone"))):
-                    _PageRun(self, self.run, page, result).run()
-            else:
+        # Beside other pages, or alone when the page changes the engine for all.
+        holding = (engine_use(self.run.root.parent, alone=bool(page.options.get("alone")))
+                   if self.engine.available else contextlib.nullcontext())
+        with holding:
+            # Timed once the engine is held: the recorded seconds balance the shards, and
+            # time spent waiting for another page is not this page's.
+            started = time.monotonic()
+            try:
                 _PageRun(self, self.run, page, result).run()
-        finally:
-            result.seconds = time.monotonic() - started
+            finally:
+                result.seconds = time.monotonic() - started
         return result
 
 
