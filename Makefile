@@ -114,7 +114,7 @@ measure: provision ## build every image, time the stack, write docs/data/measure
 test-arm64: provision ## build, smoke and size every image for linux/arm64 under emulation (slow: see README)
 	@bash docker/setup/emulation.sh
 	@BASE_ARCH=arm64 BASE_IMAGE=papertrade-arm64/debian:trixie-slim bash docker/setup/base-image.sh
-	$(PY) -m papertrade_docs.measure --platform linux/arm64
+	$(PY) -m papertrade_docs.measure --platform linux/arm64 $(ARM64_ARGS)
 
 measure-installers: provision ## one-off: pip against uv on the backend's lock, 3 cold builds each, into measurements.json
 	$(PY) -m papertrade_docs.measure --installers

@@ -23,6 +23,11 @@ def seconds(value: float) -> str:
     return f"{value:.2f} s" if round(value, 2) < 1 else f"{value:.1f} s"
 
 
+def minutes(value: float) -> str:
+    """`about 37 min` for a long wait; under two minutes, seconds."""
+    return seconds(value) if value < 120 else f"about {round(value / 60)} min"
+
+
 def measured_on(measured: dict[str, Any]) -> str:
     """One sentence: when, on what and by which command the figures were measured."""
     when = datetime.fromisoformat(measured["when"])

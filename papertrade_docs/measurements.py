@@ -193,6 +193,13 @@ def validate_platforms(section: Any, source: str = str(DATA_FILE)) -> None:
         _require(figures, key, dict, source)
         _require(figures.get("measured"), f"{key}.measured", dict, source)
         _require(figures["measured"].get("when"), f"{key}.measured.when", str, source)
+        how = figures["measured"].get("how", {})
+        seconds = how.get("seconds")
+        if seconds is not None and (isinstance(seconds, bool)
+                                    or not isinstance(seconds, int | float) or seconds <= 0):
+            _fail(source, f"{key}.measured.how.seconds", "must be a number above 0")
+        if how.get("build_cache", "none") not in ("none", "reused"):
+            _fail(source, f"{key}.measured.how.build_cache", "must be 'none' or 'reused'")
         _require(figures.get("images"), f"{key}.images", dict, source)
         for image in IMAGES:
             entry = figures["images"].get(image.name)

@@ -33,10 +33,21 @@ def platform_macros(measurements: Callable[[], Measurements]) -> dict[str, Calla
         return (f"Built for {platform} on {when:%Y-%m-%d at %H:%M} UTC by `{COMMAND}`, under"
                 f" emulation on a {where.get('architecture', 'x86_64')} machine with Docker"
                 f" Engine {where.get('engine_version', '')}: each image ran its version and"
-                " health smoke there. Build times under emulation say nothing of a real arm64"
-                " machine, so only sizes are given.")
+                " health smoke there." + _run_time(measured.get("how", {})) +
+                " Build times under emulation say nothing of a real arm64 machine, so only"
+                " sizes are given.")
 
     return {f.__name__: f for f in (platform_table, platform_measured_on)}
+
+
+def _run_time(how: dict[str, Any]) -> str:
+    """What the run cost the contributor who ran it, when the data says."""
+    if "seconds" not in how:
+        return ""
+    cache = {"none": "without the build cache (a first run)",
+             "reused": "reusing the build cache"}.get(how.get("build_cache", ""), "")
+    said = f" Building and smoking all six took {figures.minutes(how['seconds'])}"
+    return f"{said} {cache}." if cache else f"{said}."
 
 
 def _section(data: Measurements, platform: str) -> dict[str, Any] | None:

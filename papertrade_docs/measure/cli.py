@@ -78,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         help="only: build the images for this platform under emulation, smoke and size them",
     )
     parser.add_argument(
+        "--no-cache", action="store_true",
+        help="with --platform: build without the build cache, as a first run does",
+    )
+    parser.add_argument(
         "--swarm", action="store_true",
         help="only the rolling update on a swarm (the Scaling out page's figures)",
     )
@@ -91,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--tries must be at least 1")
     if args.installers:
         return installers.main(args.root.resolve(), args.tries or installers.TRIES)
+    if args.no_cache and not args.platform:
+        parser.error("--no-cache goes with --platform (make measure always builds cold and warm)")
     if args.platform:
-        return measure_platform(args.root.resolve(), args.platform)
+        return measure_platform(args.root.resolve(), args.platform, no_cache=args.no_cache)
     if args.swarm:
         return swarm_only(args.root.resolve())
     tries = args.tries or 5
@@ -120,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def measure_platform(root: Path, platform: str) -> int:
+def measure_platform(root: Path, platform: str, *, no_cache: bool = False) -> int:
     """`--platform`: the images for `platform`, into the data file's `platforms` section."""
     output = root / DATA_FILE
     try:
@@ -129,7 +135,7 @@ def measure_platform(root: Path, platform: str) -> int:
             copy_checkout(root / "docker", copy)
             env_file = write_production_env(copy, {name: 0 for name in PROD_PORTS})
             section = platform_builds.measure_platform(root, platform, env_file, copy,
-                                                       Progress())
+                                                       Progress(), no_cache=no_cache)
         data = json.loads(output.read_text(encoding="utf-8"))
         data.setdefault("platforms", {})[platform] = section
         write_atomically(output, data)

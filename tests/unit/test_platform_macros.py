@@ -63,3 +63,26 @@ def test_a_platform_section_missing_an_image_is_refused():
     del document["platforms"]["linux/arm64"]["images"]["cache"]
     with pytest.raises(MeasurementsError, match=r"platforms\.linux/arm64\.images\.cache"):
         validate(document)
+
+
+def test_the_run_time_says_whether_the_build_cache_helped():
+    document = sample()
+    section = arm64_section()
+    section["measured"]["how"].update(seconds=2220.4, build_cache="none")
+    document["platforms"] = {"linux/arm64": section}
+    validate(document)
+    said = macros_for(document)["platform_measured_on"]()
+    assert "took about 37 min without the build cache (a first run)." in said
+    section["measured"]["how"].update(seconds=95.0, build_cache="reused")
+    assert "took 95.0 s reusing the build cache." in macros_for(document)["platform_measured_on"]()
+
+
+@pytest.mark.parametrize("how", [{"seconds": 0}, {"seconds": "long"}, {"seconds": True},
+                                 {"build_cache": "warm"}])
+def test_a_run_time_that_is_not_a_figure_is_refused(how):
+    document = sample()
+    section = arm64_section()
+    section["measured"]["how"].update(how)
+    document["platforms"] = {"linux/arm64": section}
+    with pytest.raises(MeasurementsError, match="platforms.linux/arm64.measured.how"):
+        validate(document)
