@@ -1,5 +1,6 @@
 """Benchmark: a page of quick console commands through the runner, against the same
-commands in one plain bash process; and the runner's own start-up time.
+commands in one plain bash process; the runner's own start-up time; and what one page's
+cleanup costs (its queries to the engine, and removing what the page made).
 
     python -m execdocs.bench [--commands 200] [--rounds 15]
 
@@ -29,8 +30,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from execdocs import cleanup, workspace
 from execdocs.atomic import write_atomically
 from execdocs.collect import load_page
+from execdocs.docker_engine import RUN_LABEL, Engine
 from execdocs.runner import Runner
 
 # Quick commands as docs pages show them: small programs (the kind a reader types) and
@@ -138,6 +141,36 @@ def time_startup(directory: Path) -> float:
                     str(directory / "coverage.json")], cwd=directory, check=True,
                    stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
+
+
+def time_cleanup(directory: Path, creates: bool) -> float:
+    """Wall time of one page's cleanup (`cleanup.clean_page`) after the page ran `docker`:
+    with `creates`, the page made a network and a volume (labelled as the shim labels
+    them) that the cleanup finds and removes; without, the queries alone, which every
+    page that ran `docker` pays."""
+    engine = Engine()
+    run = workspace.Run.start(directory)
+    name = f"execdocs-bench-{run.id}"
+    try:
+        page = run.page_directory()
+        copy = page / "copy"
+        copy.mkdir()
+        (page / cleanup.DOCKER_USED).touch()
+        if creates:
+            for kind in ("network", "volume"):
+                subprocess.run(["docker", kind, "create", "--label", f"{RUN_LABEL}={run.id}",
+                                name], check=True, stdout=subprocess.DEVNULL)
+        started = time.perf_counter()
+        removed = cleanup.clean_page(engine, run.id, copy, page, time.time() - 60)
+        took = time.perf_counter() - started
+    finally:
+        for kind in ("network", "volume") if creates else ():  # left by a failed cleanup
+            subprocess.run(["docker", kind, "rm", name], capture_output=True, check=False)
+        run.remove()
+    if len(removed) != (2 if creates else 0):
+        raise SystemExit(f"the cleanup removed {len(removed)} resources, not "
+                         f"{2 if creates else 0}: {removed}")
+    return took
 
 
 def main(argv: list[str] | None = None) -> int:
