@@ -6,13 +6,17 @@ tests/container/test_execdocs_cleanup.py and test_execdocs_safety.py."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import requests
 
 import docker
+import execdocs
 from execdocs.docker_engine import (
     PROJECT_LABEL,
     RUN_LABEL,
@@ -184,3 +188,20 @@ def test_a_node_that_is_no_manager_lists_no_swarm_objects():
 
 def test_the_recorded_machine_says_when_the_engine_did_not_answer(silent_engine):
     assert Machine.of(Engine(docker="/usr/bin/docker")).engine == "Docker Engine (version unknown)"
+
+
+def test_a_run_with_no_engine_answering_stops_with_one_line(tmp_path, silent_engine):
+    bin_directory = tmp_path / "bin"  # a docker CLI on PATH: pages could use an engine
+    bin_directory.mkdir()
+    (bin_directory / "docker").write_text("#!/bin/sh\nexit 1\n")
+    (bin_directory / "docker").chmod(0o755)
+    (tmp_path / "page.md").write_text("```console\n$ true\n```\n")
+    env = {**os.environ, "PATH": f"{bin_directory}:{os.environ['PATH']}",
+           "PYTHONPATH": str(Path(execdocs.__file__).parents[1]), "TMPDIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "execdocs", "run", "page.md"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"execdocs: no Docker engine answers at unix://{silent_engine} (No such file or "
+        "directory): start the engine, or point DOCKER_HOST or `docker context use` at one "
+        "that runs"]
