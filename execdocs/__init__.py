@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from execdocs.atomic import write_atomically
     from execdocs.collect import load_page
     from execdocs.config import Project
+    from execdocs.docker_engine import EngineError, docker_client, engine_api
     from execdocs.fences import Fence, find_fences
     from execdocs.matcher import match
     from execdocs.model import Block, Command, InvalidPage, Origin, Page
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 _HOMES = {
     "Block": "execdocs.model",
     "Command": "execdocs.model",
+    "EngineError": "execdocs.docker_engine",
     "Failure": "execdocs.results",
     "Fence": "execdocs.fences",
     "InvalidPage": "execdocs.model",
@@ -39,6 +41,8 @@ _HOMES = {
     "RecordingsError": "execdocs.recordings",
     "Runner": "execdocs.runner",
     "SHELL_LANGUAGES": "execdocs.options",
+    "docker_client": "execdocs.docker_engine",
+    "engine_api": "execdocs.docker_engine",
     "find_fences": "execdocs.fences",
     "is_shell_language": "execdocs.options",
     "load_page": "execdocs.collect",
@@ -51,6 +55,7 @@ __all__ = [
     "SHELL_LANGUAGES",
     "Block",
     "Command",
+    "EngineError",
     "Failure",
     "Fence",
     "InvalidPage",
@@ -61,6 +66,8 @@ __all__ = [
     "Recordings",
     "RecordingsError",
     "Runner",
+    "docker_client",
+    "engine_api",
     "find_fences",
     "is_shell_language",
     "load_page",

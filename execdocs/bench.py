@@ -1,5 +1,6 @@
 """Benchmark: a page of quick console commands through the runner, against the same
-commands in one plain bash process; and the runner's own start-up time.
+commands in one plain bash process; the runner's own start-up time; and what one page's
+cleanup costs (its queries to the engine, and removing what the page made).
 
     python -m execdocs.bench [--commands 200] [--rounds 15]
 
@@ -14,6 +15,10 @@ output checked, cleanup.
 The page's console blocks follow each other with nothing between them, so the runner
 sends them to its shell together; a page whose console blocks alternate with shell or
 file blocks pays one round trip to the shell per run of console blocks.
+
+The cleanup's cost is one page's `cleanup.clean_page` on the Docker engine, the median of
+5: for a page that ran `docker` and made nothing (the queries every such page pays) and
+for one that made a network and a volume (the queries and their removal).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -29,8 +35,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from execdocs import cleanup, workspace
 from execdocs.atomic import write_atomically
 from execdocs.collect import load_page
+from execdocs.docker_engine import RUN_LABEL, Engine
 from execdocs.runner import Runner
 
 # Quick commands as docs pages show them: small programs (the kind a reader types) and
@@ -133,11 +141,45 @@ def time_startup(directory: Path) -> float:
     the sweep for killed runs, the run directory, one page, the summary."""
     page = directory / "one.md"
     page.write_text("```console\n$ true\n```\n")
+    # This execdocs, not whichever an editable install points at (another work tree).
+    here = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [here, *filter(None, [os.environ.get("PYTHONPATH")])])}
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "execdocs", "run", str(page), "--coverage-json",
                     str(directory / "coverage.json")], cwd=directory, check=True,
-                   stdout=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, env=env)
     return time.perf_counter() - started
+
+
+def time_cleanup(directory: Path, engine: Engine, creates: bool) -> float:
+    """Wall time of one page's cleanup (`cleanup.clean_page`) after the page ran `docker`:
+    with `creates`, the page made a network and a volume (labelled as the shim labels
+    them) that the cleanup finds and removes; without, the queries alone, which every
+    page that ran `docker` pays. `engine` is the run's, already connected, as a runner's
+    is by its start."""
+    run = workspace.Run.start(directory)
+    name = f"execdocs-bench-{run.id}"
+    try:
+        page = run.page_directory()
+        copy = page / "copy"
+        copy.mkdir()
+        (page / cleanup.DOCKER_USED).touch()
+        if creates:
+            for kind in ("network", "volume"):
+                subprocess.run(["docker", kind, "create", "--label", f"{RUN_LABEL}={run.id}",
+                                name], check=True, stdout=subprocess.DEVNULL)
+        started = time.perf_counter()
+        removed = cleanup.clean_page(engine, run.id, copy, page, time.time() - 60)
+        took = time.perf_counter() - started
+    finally:
+        for kind in ("network", "volume") if creates else ():  # left by a failed cleanup
+            subprocess.run(["docker", kind, "rm", name], capture_output=True, check=False)
+        run.remove()
+    if len(removed) != (2 if creates else 0):
+        raise SystemExit(f"the cleanup removed {len(removed)} resources, not "
+                         f"{2 if creates else 0}: {removed}")
+    return took
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,6 +204,13 @@ def main(argv: list[str] | None = None) -> int:
                 plain.append(time_plain_bash(script, pages))
                 ran.append(time_runner(runner, page))
         startup = statistics.median(time_startup(directory) for _ in range(3))
+        cleanups = {}
+        if shutil.which("docker"):
+            engine = Engine()
+            time_cleanup(directory, engine, False)  # warm-up: the run's first query connects
+            cleanups = {creates: statistics.median(time_cleanup(directory, engine, creates)
+                                                   for _ in range(5))
+                        for creates in (False, True)}
         listing = statistics.median(time_listing(directory) for _ in range(3))
     print(f"{arguments.commands} console commands, {arguments.rounds} alternating rounds")
     print("                            median wall   best wall    median CPU")
@@ -177,6 +226,11 @@ def main(argv: list[str] | None = None) -> int:
           "   (goal: under 1.1)")
     print(f"  runner start-up (python -m execdocs run, one-command page): "
           f"{startup * 1000:.0f} ms")
+    if cleanups:
+        print(f"  one page's cleanup (it ran docker, made nothing): {cleanups[False] * 1000:.0f}"
+              f" ms; (it made a network and a volume): {cleanups[True] * 1000:.0f} ms")
+    else:
+        print("  no docker CLI here: the cleanup's cost is not measured")
     print(f"  listing a page of 800 admonitions, each with a console block: "
           f"{listing * 1000:.0f} ms   (goal: under 1 s)")
     if arguments.json:
@@ -187,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
             "ratio_median_wall": round(ratios[0], 3), "ratio_best_wall": round(ratios[1], 3),
             "ratio_median_cpu": round(ratios[2], 3), "startup_ms": round(startup * 1000),
             "list_800_admonitions_ms": round(listing * 1000),
+            **({"cleanup_ms": round(cleanups[False] * 1000),
+                "cleanup_removing_ms": round(cleanups[True] * 1000)} if cleanups else {}),
             "measured": {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                          "cpus": os.cpu_count(), "python": sys.version.split()[0],
                          "command": "python -m execdocs.bench"},

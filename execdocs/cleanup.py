@@ -160,7 +160,8 @@ def reap_dead_runs(engine: Engine, base: Path | None = None) -> list[Resource]:
     if engine.available:
         noted = [notes for root in dead_roots for notes in root.glob(f"pages/*/{PROJECTS_NOTED}")]
         owned = set().union(*(owned_projects(root) for root in dead_roots))
-        projects = _projects_under(engine, dead_roots, noted) | owned
+        # No dead run directory: no Compose project can be under one (a query saved).
+        projects = (_projects_under(engine, dead_roots, noted) | owned) if dead_roots else set()
         for root in dead_roots:
             _clean_swarm(engine, root.name.removeprefix(workspace.RUN_PREFIX), root)
         oldest = min((r.stat().st_mtime for r in dead_roots), default=0.0)

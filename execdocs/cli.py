@@ -3,8 +3,9 @@
 `python -m execdocs coverage merge SHARD.json... -o PATH [--record]`: shards' coverage
 summaries merged into one (and, with --record, their recordings into the recordings file).
 
-Exit status of `run`: 0 when every page passed (or was skipped), 1 when any failed, 2
-when any page is invalid (then nothing runs), 130 when interrupted (after cleanup). Of
+Exit status of `run`: 0 when every page passed (or was skipped), 1 when any failed (or
+the Docker engine did not answer: one line on stderr), 2 when any page is invalid (then
+nothing runs), 130 when interrupted (after cleanup). Of
 `list`: 0 when every page is valid, 2 otherwise. Every problem of every invalid page is
 printed on stderr, one per line, as `file:line: what is wrong; what to do`. Of `coverage
 merge`: 0 when merged, 2 when refused (one line on stderr saying why).
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from execdocs import coverage, recordings, report
 from execdocs.coverage_merge import merge
+from execdocs.docker_engine import EngineError
 from execdocs.invocation import (
     load_project,
     load_runnable_page,
@@ -143,7 +145,7 @@ def run(paths: list[Path], update: bool, config: Path | None, coverage_json: Pat
     results: list[PageResult] = []
     recorded: dict[str, dict] = {}
     runner = make_runner(project, update)
-    machine = recordings.Machine.of(runner.engine.docker) if record_to else None
+    machine = recordings.Machine.of(runner.engine) if record_to else None
     try:
         with sigterm_interrupts(), runner:
             for page in pages:
@@ -158,6 +160,9 @@ def run(paths: list[Path], update: bool, config: Path | None, coverage_json: Pat
         print("interrupted: what the pages started has been stopped and removed",
               file=sys.stderr)
         return INTERRUPTED
+    except EngineError as error:
+        print(f"execdocs: {error}", file=sys.stderr)
+        return FAILED
     finally:
         summary = coverage.summarize(results)
         summary.run = coverage.this_run(project.root if project else None)

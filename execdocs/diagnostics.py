@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from execdocs import cleanup, sandbox, translate
-from execdocs.docker_engine import Engine
+from execdocs.docker_engine import Engine, EngineError
 
 LOG_TAIL = 20  # lines of each service's and background block's log in a failure report
 
@@ -19,7 +19,7 @@ def page_diagnostics(engine: Engine, copy: Path, directory: Path,
     Compose state could not be collected (the report goes on without it)."""
     try:
         return _collect(engine, copy, directory, background_logs)
-    except (OSError, subprocess.SubprocessError) as error:
+    except (OSError, subprocess.SubprocessError, EngineError) as error:
         return [f"(the Compose state could not be collected: {error})"]
 
 

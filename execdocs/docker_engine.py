@@ -2,21 +2,26 @@
 
 Resources are found by label: `io.execdocs.run` (added by the docker shim, see
 `execdocs.cleanup`) and Compose's own `com.docker.compose.project[.working_dir]`.
-When no docker CLI is installed every query answers "nothing".
+Queries and removals go through the Docker SDK for Python (one HTTP request each on the
+engine's socket, no CLI process); Compose and `docker stack rm`, which are the CLI's own,
+go through the docker CLI. Without a docker CLI on PATH the pages can create nothing, so
+every query answers "nothing"; with one, an engine that does not answer is an error.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import math
 import os
 import re
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 RUN_LABEL = "io.execdocs.run"
 HOST_LABEL = "io.execdocs.host"
@@ -28,6 +33,64 @@ LABELS = (RUN_LABEL, HOST_LABEL, UID_LABEL, PROJECT_LABEL, WORKING_DIR_LABEL)  #
 _QUERY_TIMEOUT = 60
 
 
+class EngineError(Exception):
+    pass
+
+
+def docker_client(timeout: int = _QUERY_TIMEOUT) -> Any:
+    """A Docker SDK client for the engine the docker CLI would use (DOCKER_HOST, else the
+    current `docker context`), once the engine has answered; else one line saying why."""
+    try:
+        import docker
+    except ImportError:
+        raise EngineError("the Docker SDK for Python (the `docker` package) is not "
+                          "installed: install this project's dependencies") from None
+    try:
+        return docker.from_env(timeout=timeout)  # asks the engine its API version
+    except docker.errors.DockerException as error:
+        raise EngineError(f"no Docker engine answers at {_engine_address()} "
+                          f"({_reason(error)}): start the engine, or point DOCKER_HOST "
+                          "or `docker context use` at one that runs") from None
+
+
+def _engine_address() -> str:
+    import docker
+
+    try:
+        found = (docker.utils.kwargs_from_env().get("base_url")
+                 or docker.ContextAPI.kwargs_from_context().get("base_url"))
+    except docker.errors.DockerException:
+        found = None
+    return found or "the default socket"
+
+
+def _reason(error: Exception) -> str:
+    """What the connection said, without the layers of wrapping around it."""
+    text = str(error)
+    for pattern in (r"\[Errno -?\d+\] ([^\"'\])]+)", r"Error\(-?\d+, '([^']+)'\)"):
+        found = re.search(pattern, text)
+        if found:
+            return found.group(1).strip()
+    return text.removeprefix("Error while fetching server API version: ")
+
+
+@contextlib.contextmanager
+def engine_api(client: Any) -> Iterator[Any]:
+    """`client`'s low-level API, for the calls in the `with` block: an engine that stopped
+    answering, or refused a call, is an `EngineError` of one line, not a traceback."""
+    import requests
+
+    import docker
+
+    try:
+        yield client.api
+    except docker.errors.APIError as error:
+        raise EngineError(f"the Docker engine refused: {error.explanation}") from None
+    except (requests.exceptions.RequestException, docker.errors.DockerException) as error:
+        raise EngineError(f"the Docker engine stopped answering ({_reason(error)}): "
+                          "is it still running?") from None
+
+
 @dataclass(frozen=True)
 class Resource:
     kind: str  # container, network or volume
@@ -36,10 +99,13 @@ class Resource:
 
 
 class Engine:
-    """The docker CLI found on PATH when the runner started (not the page's shim)."""
+    """The engine, through the Docker SDK (connected at the first query); and the docker
+    CLI found on PATH when the runner started (not the page's shim), for the shim and
+    Compose."""
 
-    def __init__(self, docker: str | None = None):
+    def __init__(self, docker: str | None = None, client: Any = None):
         self.docker = docker or shutil.which("docker")
+        self._client = client
 
     @classmethod
     def absent(cls) -> Engine:
@@ -52,86 +118,88 @@ class Engine:
     def available(self) -> bool:
         return self.docker is not None
 
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = docker_client()
+        return self._client
+
     def resources(self, kind: str, label: str) -> list[Resource]:
         """Every `kind` carrying `label` (any value), with its labels."""
         if not self.available:
             return []
-        lister = {"container": ["ps", "-a"], "network": ["network", "ls"],
-                  "volume": ["volume", "ls"]}[kind].copy()
-        field = "Name" if kind == "volume" else "ID"
-        columns = "\t".join([f"{{{{.{field}}}}}"] + [f'{{{{.Label "{key}"}}}}' for key in LABELS])
-        if kind != "volume":
-            lister.append("--no-trunc")  # full ids, as `inspect` answers with
-        listed = self._docker(*lister, "--filter", f"label={label}", "--format", columns)
-        found = []
-        for line in listed.splitlines():
-            identifier, *values = line.split("\t")
-            labels = {key: value for key, value in zip(LABELS, values, strict=True) if value}
-            found.append(Resource(kind, identifier, labels))
-        return found
+        filters = {"label": label}
+        with self._asking() as api:
+            if kind == "container":
+                listed = [(c["Id"], c.get("Labels"))
+                          for c in api.containers(all=True, filters=filters)]
+            elif kind == "network":
+                listed = [(n["Id"], n.get("Labels")) for n in api.networks(filters=filters)]
+            else:
+                volumes = api.volumes(filters=filters).get("Volumes") or []
+                listed = [(v["Name"], v.get("Labels")) for v in volumes]
+        return [Resource(kind, identifier, {key: value for key, value in (labels or {}).items()
+                                            if key in LABELS and value})
+                for identifier, labels in listed]
 
     def remove(self, resources: list[Resource]) -> None:
         """Remove resources: containers first (with their anonymous volumes), then the
-        networks and volumes they used. Already gone is fine."""
+        networks and volumes they used. Already gone is fine, and so is one the engine
+        refuses to remove (in use by a container that is not the run's): it stays."""
+        removers = {"container": lambda api, i: api.remove_container(i, v=True, force=True),
+                    "network": lambda api, i: api.remove_network(i),
+                    "volume": lambda api, i: api.remove_volume(i, force=True)}
         for kind in KINDS:
-            ids = [resource.id for resource in resources if resource.kind == kind]
-            if ids:
-                command = {"container": ["rm", "-f", "-v"], "network": ["network", "rm"],
-                           "volume": ["volume", "rm", "-f"]}[kind]
-                self._docker(*command, *ids, check=False)
+            for resource in (r for r in resources if r.kind == kind):
+                self._tolerant(removers[kind], resource.id)
 
     def created_since(self, resources: list[Resource], since: float) -> list[Resource]:
         """The networks and volumes among `resources` created at or after `since` (a Unix
         time; the engine keeps volume times to the second). Containers pass unchecked."""
         kept = [r for r in resources if r.kind == "container"]
-        formats = {"network": "{{.ID}}\t{{json .Created}}",
-                   "volume": "{{.Name}}\t{{json .CreatedAt}}"}
-        for kind, columns in formats.items():
-            ids = [r.id for r in resources if r.kind == kind]
-            if not ids:
-                continue
-            shown = self._run([kind, "inspect", "--format", columns, *ids]).stdout
-            created = {}
-            for line in shown.splitlines():
-                identifier, _, when = line.partition("\t")
-                created[identifier] = _unix_time(json.loads(when))
-            kept += [r for r in resources if r.kind == kind
-                     and created.get(r.id, 0) >= math.floor(since)]
+        inspectors = {"network": lambda api, i: api.inspect_network(i)["Created"],
+                      "volume": lambda api, i: api.inspect_volume(i)["CreatedAt"]}
+        for kind, created_of in inspectors.items():
+            for resource in (r for r in resources if r.kind == kind):
+                created = self._tolerant(created_of, resource.id)
+                if created and _unix_time(created) >= math.floor(since):
+                    kept.append(resource)
         return kept
 
     def dangling_volumes(self, names: set[str]) -> list[Resource]:
         """The volumes among `names` that still exist and that no container uses."""
         if not self.available or not names:
             return []
-        listed = self._docker("volume", "ls", "-q", "--filter", "dangling=true")
-        return [Resource("volume", name, {}) for name in sorted(names & set(listed.split()))]
+        with self._asking() as api:
+            volumes = api.volumes(filters={"dangling": True}).get("Volumes") or []
+        listed = {volume["Name"] for volume in volumes}
+        return [Resource("volume", name, {}) for name in sorted(names & listed)]
 
     def images_in(self, namespaces: set[str]) -> list[str]:
         """Tags (`repository:tag`) whose repository is one of `namespaces` or inside one."""
         if not self.available or not namespaces:
             return []
-        listed = self._docker("image", "ls", "--format", "{{.Repository}}:{{.Tag}}")
-        return [tag for tag in listed.split()
-                if tag.partition(":")[0] in namespaces
-                or tag.partition("/")[0] in namespaces]
+        with self._asking() as api:
+            images = api.images()
+        tags = [tag for image in images for tag in image.get("RepoTags") or []]
+        return [tag for tag in tags
+                if tag.rpartition(":")[0] in namespaces or tag.partition("/")[0] in namespaces]
 
     def remove_images(self, tags: list[str]) -> None:
         """Untag (and so delete, when no other tag holds it) each image; the layers the
         build cache holds stay."""
-        if tags:
-            self._docker("image", "rm", *tags, check=False)
+        for tag in tags:
+            self._tolerant(lambda api, reference: api.remove_image(reference), tag)
 
     def remove_untagged(self, ids: set[str]) -> None:
         """Delete each of the images `ids` that no tag holds any more (an image that is
         still tagged is someone's: it stays, and so does one a container uses)."""
-        if not self.available or not ids:
+        if not self.available:
             return
-        listed = self._run(["image", "inspect", "--format", "{{.Id}} {{len .RepoTags}}",
-                            *sorted(ids)]).stdout
-        untagged = [line.split()[0] for line in listed.splitlines()
-                    if line.split()[1:] == ["0"]]
-        if untagged:
-            self._docker("image", "rm", *untagged, check=False)
+        for image in sorted(ids):
+            shown = self._tolerant(lambda api, i: api.inspect_image(i), image)
+            if shown is not None and not shown.get("RepoTags"):
+                self._tolerant(lambda api, i: api.remove_image(i), shown["Id"])
 
     def compose_report(self, project: str, log_lines: int) -> str:
         """`docker compose ps` and the last log lines of each service of `project`."""
@@ -145,11 +213,20 @@ class Engine:
             parts.append(f"$ {title}  (project {project})\n{shown.rstrip()}")
         return "\n".join(parts)
 
-    def _docker(self, *args: str, check: bool = True) -> str:
-        done = self._run(list(args))
-        if check and done.returncode != 0:
-            raise EngineError(f"docker {' '.join(args[:2])} failed: {done.stdout.strip()}")
-        return done.stdout
+    def _asking(self) -> contextlib.AbstractContextManager[Any]:
+        return engine_api(self.client)
+
+    def _tolerant(self, call, identifier: str) -> Any:
+        """`call(api, identifier)`, or None when the engine says no (not found, in use)."""
+        if not self.available:
+            return None
+        with self._asking() as api:
+            import docker
+
+            try:
+                return call(api, identifier)
+            except docker.errors.APIError:
+                return None
 
     def _run(self, args: list[str]) -> subprocess.CompletedProcess[str]:
         # Run outside any project directory, so Compose reads no compose file and acts on
@@ -159,10 +236,6 @@ class Engine:
             [self.docker, *args], stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True, env=env, cwd="/", timeout=_QUERY_TIMEOUT,
         )
-
-
-class EngineError(Exception):
-    pass
 
 
 def _unix_time(text: str) -> float:
@@ -183,6 +256,9 @@ def under(path: str, directory: Path) -> bool:
 STACK_LABEL = "com.docker.stack.namespace"
 _SWARM_KINDS = ("service", "secret", "config")
 _STACK_GONE_SECONDS = 120
+_SWARM_REMOVERS = {"service": lambda api, i: api.remove_service(i),
+                   "secret": lambda api, i: api.remove_secret(i),
+                   "config": lambda api, i: api.remove_config(i)}
 
 
 class Swarm:
@@ -195,7 +271,8 @@ class Swarm:
     def node_id(self) -> str:
         if not self.engine.available:
             return ""
-        return self.engine._run(["info", "--format", "{{.Swarm.NodeID}}"]).stdout.strip()
+        with self.engine._asking() as api:
+            return (api.info().get("Swarm") or {}).get("NodeID") or ""
 
     def remove(self, stacks: set[str], run_id: str) -> list[str]:
         """Remove the stacks (their services, secrets, configs and networks, then, once
@@ -205,14 +282,13 @@ class Swarm:
             return []
         removed = []
         for kind in _SWARM_KINDS:  # services first: secrets and configs in use stay
-            names = self._names(kind, f"label={RUN_LABEL}={run_id}")
-            if names:
-                self.engine._run([kind, "rm", *names])
-                removed += [f"{kind} {name}" for name in names]
+            for identifier, name in self._listed(kind, f"{RUN_LABEL}={run_id}"):
+                self.engine._tolerant(_SWARM_REMOVERS[kind], identifier)
+                removed.append(f"{kind} {name}")
         for stack in sorted(stacks):
-            services = self._names("service", f"label={STACK_LABEL}={stack}")
-            if services or self._names("network", f"label={STACK_LABEL}={stack}"):
-                self.engine._run(["stack", "rm", stack])
+            services = [name for _, name in self._listed("service", f"{STACK_LABEL}={stack}")]
+            if services or self._listed("network", f"{STACK_LABEL}={stack}"):
+                self.engine._run(["stack", "rm", stack])  # the CLI's own: by namespace
                 removed += [f"service {name}" for name in services]
         for stack in sorted(stacks):
             self._wait_for_containers(stack)
@@ -227,33 +303,39 @@ class Swarm:
         is anyone else's; True when it left."""
         if not node or node != self.node_id():
             return False
-        listed = self.engine._run(["service", "ls", "--format", "{{.Name}}\t{{.Label \""
-                                   + STACK_LABEL + "\"}}\t{{.Label \"" + RUN_LABEL + "\"}}"])
-        for line in listed.stdout.splitlines():
-            _name, stack, run = (line.split("\t") + ["", ""])[:3]
-            if stack not in stacks and run != run_id:
+        for service in self._services():
+            labels = service["Spec"].get("Labels") or {}
+            if labels.get(STACK_LABEL, "") not in stacks and labels.get(RUN_LABEL) != run_id:
                 return False
-        return self.engine._run(["swarm", "leave", "--force"]).returncode == 0
+        return self._leave()
 
     def initialising_run(self) -> str:
         """The id of the docs run that initialised this swarm ("" for anyone else's)."""
-        shown = self.engine._run(["node", "inspect", "self", "--format",
-                                  "{{json .Spec.Labels}}"])
-        try:
-            return (json.loads(shown.stdout) or {}).get(RUN_LABEL, "")
-        except ValueError:
-            return ""
+        node = self.node_id()
+        shown = self.engine._tolerant(lambda api, n: api.inspect_node(n), node) if node else None
+        return ((shown or {}).get("Spec", {}).get("Labels") or {}).get(RUN_LABEL, "")
 
     def leave_if_unused(self) -> bool:
         """Leave a swarm a docs run initialised once nothing at all runs on it."""
-        if self.engine._run(["service", "ls", "-q"]).stdout.split():
-            return False
-        return self.engine._run(["swarm", "leave", "--force"]).returncode == 0
+        return not self._services() and self._leave()
 
-    def _names(self, kind: str, label_filter: str) -> list[str]:
-        listed = self.engine._run([kind, "ls", "--filter", label_filter,
-                                   "--format", "{{.Name}}"])
-        return listed.stdout.split() if listed.returncode == 0 else []
+    def _services(self) -> list[dict]:
+        """Every service of the swarm (none when this node is no manager)."""
+        return self.engine._tolerant(lambda api, _: api.services(), "") or []
+
+    def _leave(self) -> bool:
+        left = self.engine._tolerant(lambda api, _: api.leave_swarm(force=True), "")
+        return left is not None
+
+    def _listed(self, kind: str, label: str) -> list[tuple[str, str]]:
+        """(id, name) of each `kind` carrying `label` (none when the engine says no)."""
+        def listing(api, labelled):
+            if kind == "network":
+                return [(n["Id"], n["Name"]) for n in api.networks(filters={"label": labelled})]
+            lister = {"service": api.services, "secret": api.secrets, "config": api.configs}
+            return [(item["ID"], item["Spec"]["Name"])
+                    for item in lister[kind](filters={"label": labelled})]
+        return self.engine._tolerant(listing, label) or []
 
     def _wait_for_containers(self, stack: str) -> None:
         """The stack's tasks stop after `stack rm` returns: its networks and volumes can

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from execdocs import coverage, recordings, report
+from execdocs.docker_engine import EngineError
 from execdocs.invocation import load_project, load_runnable_page, make_runner, recordings_path
 from execdocs.model import InvalidPage
 from execdocs.results import PageResult
@@ -54,7 +55,7 @@ class _RunState:
 
     @functools.cached_property
     def machine(self) -> recordings.Machine:
-        return recordings.Machine.of(self.runner.engine.docker)
+        return recordings.Machine.of(self.runner.engine)
 
     @functools.cached_property
     def project(self):
@@ -235,6 +236,8 @@ class PageItem(pytest.Item):
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, PageFailed):
             return report.failure_report(excinfo.value.result)
+        if isinstance(excinfo.value, EngineError):
+            return f"{self.nodeid}: {excinfo.value}"
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self):

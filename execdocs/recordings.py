@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from execdocs.atomic import write_atomically
+from execdocs.docker_engine import Engine, EngineError, engine_api
 from execdocs.matcher import is_wildcard_line
 from execdocs.model import Block, Page
 from execdocs.results import PageResult
@@ -163,20 +164,16 @@ class Machine:
     platform: str
 
     @classmethod
-    def of(cls, docker: str | None) -> Machine:
-        arch = platform.machine()
-        if docker is None:
-            return cls("no Docker engine", f"{platform.system().lower()}/{arch}")
+    def of(cls, engine: Engine) -> Machine:
+        here = f"{platform.system().lower()}/{platform.machine()}"
+        if not engine.available:
+            return cls("no Docker engine", here)
         try:
-            reply = subprocess.run(
-                [docker, "version", "--format",
-                 "{{.Server.Version}} {{.Server.Os}}/{{.Server.Arch}}"],
-                capture_output=True, text=True, timeout=30, check=True).stdout.split()
-        except (OSError, subprocess.SubprocessError):
-            reply = []
-        if len(reply) != 2:
-            return cls("Docker Engine (version unknown)", f"{platform.system().lower()}/{arch}")
-        return cls(f"Docker Engine {reply[0]}", reply[1])
+            with engine_api(engine.client) as api:
+                server = api.version()
+        except EngineError:
+            return cls("Docker Engine (version unknown)", here)
+        return cls(f"Docker Engine {server['Version']}", f"{server['Os']}/{server['Arch']}")
 
 
 def page_record(page: Page, result: PageResult, machine: Machine,

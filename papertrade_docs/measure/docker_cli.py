@@ -1,12 +1,18 @@
-"""The Docker engine and Compose, as the measurement uses them."""
+"""The Docker engine and Compose, as the measurement uses them: the engine's answers
+(images, containers, its facts) through the Docker SDK for Python, one request each;
+builds, Compose and what changes the engine through the docker CLI.
+"""
 
 from __future__ import annotations
 
-import json
+import functools
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from execdocs import EngineError, docker_client, engine_api
 
 PROVENANCE_LABEL = "org.papertrade.base.provenance"
 BUILDER_LABEL = "org.papertrade.base.builder"
@@ -49,8 +55,37 @@ def compose_env(base: dict[str, str] | None = None, **extra: str) -> dict[str, s
     return env
 
 
+@functools.cache
+def _client() -> Any:
+    try:
+        return docker_client()
+    except EngineError as error:
+        raise DockerError(f"{error} (here, `make provision` sets it up and starts it)") from None
+
+
+def ask(what: str, call: Callable[[Any], Any]) -> Any:
+    """`call(api)` on the SDK's low-level API; a refusal or a silent engine is a
+    `DockerError` saying `what` was asked."""
+    try:
+        with engine_api(_client()) as api:
+            return call(api)
+    except EngineError as error:
+        raise DockerError(f"{what}: {error}") from None
+
+
 def inspect_image(reference: str) -> dict[str, Any]:
-    return json.loads(run(["docker", "image", "inspect", reference]))[0]
+    """What `docker image inspect` shows of `reference`."""
+    return ask(f"inspecting image {reference}", lambda api: api.inspect_image(reference))
+
+
+def inspect_container(name: str) -> dict[str, Any]:
+    """What `docker container inspect` shows of `name`."""
+    return ask(f"inspecting container {name}", lambda api: api.inspect_container(name))
+
+
+def engine_info() -> dict[str, Any]:
+    """What `docker info` shows (the swarm's state under "Swarm")."""
+    return ask("asking the engine for its facts", lambda api: api.info())
 
 
 def provenance(reference: str) -> dict[str, str]:
@@ -71,7 +106,7 @@ def provenance(reference: str) -> dict[str, str]:
 
 def engine_facts() -> dict[str, Any]:
     """Engine and Compose versions and the machine they run on."""
-    info = json.loads(run(["docker", "info", "--format", "{{json .}}"]))
+    info = engine_info()
     return {
         "engine_version": info.get("ServerVersion", ""),
         "compose_version": run(["docker", "compose", "version", "--short"]).strip(),

@@ -34,7 +34,13 @@ from typing import Any
 
 import yaml
 
-from papertrade_docs.measure.docker_cli import DockerError, compose_env, engine_facts, run
+from papertrade_docs.measure.docker_cli import (
+    DockerError,
+    compose_env,
+    engine_facts,
+    inspect_image,
+    run,
+)
 from papertrade_docs.measure.progress import Progress
 from papertrade_docs.measurements import (
     DATA_FILE,
@@ -246,7 +252,7 @@ def summary(section: dict[str, Any]) -> str:
 
 
 def _image_id(tag: str) -> str:
-    return run(["docker", "image", "inspect", "--format", "{{.Id}}", tag]).strip()
+    return inspect_image(tag)["Id"]
 
 
 def _remove(tags: dict[str, str], created: list[str]) -> None:

@@ -14,7 +14,6 @@ images' own. Every container the smoke starts is removed, with its anonymous vol
 
 from __future__ import annotations
 
-import json
 import subprocess
 import time
 import uuid
@@ -32,6 +31,7 @@ from papertrade_docs.measure.docker_cli import (
     DockerError,
     compose_env,
     engine_facts,
+    inspect_container,
     inspect_image,
     provenance,
     run,
@@ -212,7 +212,7 @@ def wait_healthy(tag: str, platform: str, env: dict[str, str]) -> None:
         run([*arguments, tag])
         deadline = time.monotonic() + HEALTHY_WITHIN
         while True:
-            state = json.loads(run(["docker", "inspect", "--format", "{{json .State}}", name]))
+            state = inspect_container(name)["State"]
             status = (state.get("Health") or {}).get("Status")
             if status == "healthy":
                 return

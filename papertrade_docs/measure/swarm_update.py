@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from papertrade_docs.measure import stack_timing, throwaway_env
-from papertrade_docs.measure.docker_cli import DockerError, compose_env, run
+from papertrade_docs.measure.docker_cli import DockerError, ask, compose_env, engine_info, run
 from papertrade_docs.measure.progress import Progress
 
 STACK_LABEL = "com.docker.stack.namespace"
@@ -119,15 +119,15 @@ def _registry(copy: Path, stack: str, registry: str, progress: Progress) -> Iter
 
 @contextmanager
 def _swarm(progress: Progress, own_project: str) -> Iterator[None]:
-    state = _docker_info("{{.Swarm.LocalNodeState}}")
+    state = (engine_info().get("Swarm") or {}).get("LocalNodeState", "")
     initialised = state == "inactive"
     if initialised:
         # Leaving the swarm again would break name resolution in every container already
         # running on this engine (moby/moby#45144): none may run but the step's registry.
-        listed = run(["docker", "ps", "--format",
-                      '{{.Names}}\t{{.Label "com.docker.compose.project"}}']).splitlines()
-        others = sorted(name for name, _, project in (line.partition("\t") for line in listed)
-                        if project != own_project)
+        running = ask("listing the running containers", lambda api: api.containers())
+        others = sorted(container["Names"][0].lstrip("/") for container in running
+                        if (container.get("Labels") or {}).get("com.docker.compose.project")
+                        != own_project)
         if others:
             raise DockerError(
                 f"this engine runs other containers ({', '.join(others[:3])}); the swarm step"
@@ -141,7 +141,7 @@ def _swarm(progress: Progress, own_project: str) -> Iterator[None]:
     try:
         yield
     finally:
-        others = run(["docker", "service", "ls", "-q"]).split()
+        others = ask("listing the swarm's services", lambda api: api.services())
         if initialised and not others:
             run(["docker", "swarm", "leave", "--force"])
 
@@ -154,13 +154,17 @@ def _stack(stack: str, progress: Progress) -> Iterator[None]:
         with progress.step("swarm", f"removing stack {stack} and its volume"):
             subprocess.run(["docker", "stack", "rm", stack], capture_output=True, check=False)
             deadline = time.monotonic() + GONE_SECONDS
-            while time.monotonic() < deadline and run(
-                    ["docker", "ps", "-aq", "--filter", f"label={STACK_LABEL}={stack}"]).strip():
+            labelled = {"label": f"{STACK_LABEL}={stack}"}
+            while time.monotonic() < deadline and ask(
+                    f"listing the containers of stack {stack}",
+                    lambda api: api.containers(all=True, filters=labelled)):
                 time.sleep(0.5)
-            volumes = run(["docker", "volume", "ls", "-q", "--filter",
-                           f"label={STACK_LABEL}={stack}"]).split()
-            networks = run(["docker", "network", "ls", "-q", "--filter",
-                            f"label={STACK_LABEL}={stack}"]).split()
+            volumes = [volume["Name"] for volume in ask(
+                f"listing the volumes of stack {stack}",
+                lambda api: api.volumes(filters=labelled)).get("Volumes") or []]
+            networks = [network["Id"] for network in ask(
+                f"listing the networks of stack {stack}",
+                lambda api: api.networks(filters=labelled))]
             if volumes:
                 subprocess.run(["docker", "volume", "rm", *volumes], capture_output=True,
                                check=False)
@@ -168,6 +172,3 @@ def _stack(stack: str, progress: Progress) -> Iterator[None]:
                 subprocess.run(["docker", "network", "rm", *networks], capture_output=True,
                                check=False)
 
-
-def _docker_info(field: str) -> str:
-    return run(["docker", "info", "--format", field]).strip()
