@@ -78,9 +78,8 @@ def _reason(error: Exception) -> str:
 def engine_api(client: Any) -> Iterator[Any]:
     """`client`'s low-level API, for the calls in the `with` block: an engine that stopped
     answering, or refused a call, is an `EngineError` of one line, not a traceback."""
-    import requests
-
     import docker
+    import requests
 
     try:
         yield client.api

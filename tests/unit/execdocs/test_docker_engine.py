@@ -12,10 +12,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import docker
 import pytest
 import requests
 
-import docker
 import execdocs
 from execdocs.docker_engine import (
     PROJECT_LABEL,
