@@ -128,8 +128,7 @@ def clean_page(
     # earlier `down`, `rm` or recreation left behind were noted by the guard beforehand.
     orphans = engine.dangling_volumes(_noted_volumes([page_directory]))
     engine.remove(orphans)
-    engine.remove_images(engine.images_in(_page_namespaces([page_directory])))
-    engine.remove_untagged(_built_ids([page_directory]))
+    _remove_page_images(engine, [page_directory])
     return doomed + orphans
 
 
@@ -178,8 +177,7 @@ def reap_dead_runs(engine: Engine, base: Path | None = None) -> list[Resource]:
         orphans = engine.dangling_volumes(_noted_volumes(pages))
         engine.remove(orphans)
         doomed += orphans
-        engine.remove_images(engine.images_in(_page_namespaces(pages)))
-        engine.remove_untagged(_built_ids(pages))
+        _remove_page_images(engine, pages)
     for root in dead_roots:
         workspace.Run(root.name.removeprefix(workspace.RUN_PREFIX), root).remove()
     return doomed
@@ -220,6 +218,21 @@ def owned_projects(run_root: Path) -> set[str]:
                 if line.strip()}
     except OSError:
         return set()
+
+
+def _remove_page_images(engine: Engine, page_directories: list[Path]) -> None:
+    """The isolated pages' own images: their tags, then the images those tags held before
+    a rebuild moved them, then any other untagged image their projects built (a tag can
+    move where the guard does not look, e.g. while another build of the page runs)."""
+    engine.remove_images(engine.images_in(_page_namespaces(page_directories)))
+    engine.remove_untagged(_built_ids(page_directories)
+                           | engine.untagged_built_by(_page_projects(page_directories)))
+
+
+def _page_projects(page_directories: list[Path]) -> set[str]:
+    """The Compose project names isolated pages used: each made fresh for its page."""
+    return {name for directory in page_directories
+            for name in translate.Names(str(directory / sandbox.NAMES)).load().values()}
 
 
 def _page_namespaces(page_directories: list[Path]) -> set[str]:

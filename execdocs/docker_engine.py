@@ -190,6 +190,16 @@ class Engine:
         for tag in tags:
             self._tolerant(lambda api, reference: api.remove_image(reference), tag)
 
+    def untagged_built_by(self, projects: set[str]) -> set[str]:
+        """Ids of the untagged images a build of one of the Compose `projects` made (Compose
+        labels what it builds with its project)."""
+        if not self.available or not projects:
+            return set()
+        with self._asking() as api:
+            images = api.images(filters={"dangling": True})
+        return {image["Id"] for image in images
+                if (image.get("Labels") or {}).get(PROJECT_LABEL) in projects}
+
     def remove_untagged(self, ids: set[str]) -> None:
         """Delete each of the images `ids` that no tag holds any more (an image that is
         still tagged is someone's: it stays, and so does one a container uses)."""

@@ -235,3 +235,20 @@ def text(url: str) -> str:
     """The body as text, empty unless the status is 200."""
     status, body = fetch(url)
     return body.decode("utf-8", "replace") if status == 200 else ""
+
+
+def one_file_image(content: bytes, tag: str | None = None, label: str | None = None) -> str:
+    """A tiny image holding one file, made by `docker import` (no build, no base): tagged
+    `tag`, or untagged as a moved tag leaves one; `label` as `key=value`. Its id."""
+    import io
+    import tarfile
+
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w") as tar:
+        entry = tarfile.TarInfo("marker")
+        entry.size = len(content)
+        tar.addfile(entry, io.BytesIO(content))
+    changes = ["--change", f"LABEL {label}"] if label else []
+    made = subprocess.run(["docker", "import", *changes, "-", *([tag] if tag else [])],
+                          input=archive.getvalue(), capture_output=True, check=True)
+    return made.stdout.decode().strip()

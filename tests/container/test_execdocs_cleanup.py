@@ -14,8 +14,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+from stack_support import one_file_image
 
 from execdocs import processes, sandbox
+from execdocs.cleanup import _remove_page_images
+from execdocs.docker_engine import PROJECT_LABEL, Engine
 
 pytestmark = pytest.mark.container
 
@@ -410,3 +413,21 @@ $ docker image inspect --format '{{{{.Id}}}}' {name}/rebuilt >> {ids}
     for image in built:
         found = subprocess.run(["docker", "image", "inspect", image], capture_output=True)
         assert found.returncode != 0, f"{image}, built by the page, is still on the engine"
+
+
+
+def test_an_untagged_image_the_pages_project_built_goes_and_anothers_stays(tmp_path):
+    """Whatever moved a tag unseen by the guard, an untagged image Compose labelled with
+    one of the page's own project names is the page's; one of another project is not."""
+    page_project, other_project = f"p{uuid.uuid4().hex[:10]}", f"o{uuid.uuid4().hex[:10]}"
+    (tmp_path / sandbox.NAMES).write_text(json.dumps({"demo": page_project}))
+    mine, theirs = (one_file_image(project.encode(), label=f"{PROJECT_LABEL}={project}")
+                    for project in (page_project, other_project))
+    try:
+        _remove_page_images(Engine(), [tmp_path])
+        assert subprocess.run(["docker", "image", "inspect", mine],
+                              capture_output=True).returncode != 0
+        assert subprocess.run(["docker", "image", "inspect", theirs],
+                              capture_output=True).returncode == 0
+    finally:
+        subprocess.run(["docker", "image", "rm", mine, theirs], capture_output=True)

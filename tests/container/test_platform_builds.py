@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import io
 import subprocess
-import tarfile
 import uuid
 
 import pytest
+from stack_support import one_file_image
 
 from papertrade_docs.measure.docker_cli import inspect_image
 from papertrade_docs.measure.platform_builds import _remove_replaced
@@ -18,14 +18,7 @@ pytestmark = pytest.mark.container
 
 
 def imported(tag: str, content: bytes) -> str:
-    """A one-file image under `tag` (`docker import`: no build, no base); its id."""
-    archive = io.BytesIO()
-    with tarfile.open(fileobj=archive, mode="w") as tar:
-        entry = tarfile.TarInfo("marker")
-        entry.size = len(content)
-        tar.addfile(entry, io.BytesIO(content))
-    subprocess.run(["docker", "import", "-", tag], input=archive.getvalue(),
-                   capture_output=True, check=True)
+    one_file_image(content, tag)
     return inspect_image(tag)["Id"]
 
 
