@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from execdocs import swarm_guard
+
 RUN_LABEL = "io.execdocs.run"
 HOST_LABEL = "io.execdocs.host"
 UID_LABEL = "io.execdocs.uid"  # the user whose run created it: only theirs reap it
@@ -233,7 +235,7 @@ class Swarm:
             _name, stack, run = (line.split("\t") + ["", ""])[:3]
             if stack not in stacks and run != run_id:
                 return False
-        return self.engine._run(["swarm", "leave", "--force"]).returncode == 0
+        return self._leave()
 
     def initialising_run(self) -> str:
         """The id of the docs run that initialised this swarm ("" for anyone else's)."""
@@ -248,7 +250,19 @@ class Swarm:
         """Leave a swarm a docs run initialised once nothing at all runs on it."""
         if self.engine._run(["service", "ls", "-q"]).stdout.split():
             return False
-        return self.engine._run(["swarm", "leave", "--force"]).returncode == 0
+        return self._leave()
+
+    def _leave(self) -> bool:
+        """Leave the swarm, then remove the docker_gwbridge its init created, if a docs
+        run noted one: the engine is left as the run found it."""
+        created = swarm_guard.noted_gwbridge(self._docker)
+        if self.engine._run(["swarm", "leave", "--force"]).returncode != 0:
+            return False
+        swarm_guard.remove_created_gwbridge(self._docker, created)
+        return True
+
+    def _docker(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.engine._run(list(args))
 
     def _names(self, kind: str, label_filter: str) -> list[str]:
         listed = self.engine._run([kind, "ls", "--filter", label_filter,

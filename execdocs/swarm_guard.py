@@ -6,6 +6,8 @@ it did not create.
   swarm is the run's. Every other change to the swarm or its nodes is refused. An init
   is refused while containers the run did not start are running: leaving the swarm
   would break their name resolution (moby/moby#45144), so such a page runs `alone`.
+  The init creates the `docker_gwbridge` network when the engine has none, and leaving
+  keeps it: the run removes it after leaving, only when its own init created it.
 - `stack deploy NAME` in an isolated page runs under the engine name of the page (as a
   Compose project does: `papertrade` becomes `p7k2m9x4qa`), with the image references the
   page built translated in the stack file; the stack is noted as the run's. Without
@@ -31,6 +33,13 @@ else:  # the guard runs as a script (python -I -S), with this folder on its path
 STACK_LABEL = "com.docker.stack.namespace"
 STACKS_OWNED = "owned-stacks"  # in a run directory: engine names of the run's stacks
 SWARM_INITIALISED = "swarm-initialised"  # in a run directory: node id of the run's swarm
+# The bridge a swarm's containers reach the outside through: `swarm init` creates it when
+# the engine has none, and `swarm leave` keeps it.
+GWBRIDGE = "docker_gwbridge"
+GWBRIDGE_BEFORE = "gwbridge-before"  # in a run directory: its id before the run's init
+# On the node of the run's swarm: the id of the docker_gwbridge its init created (on the
+# node, so that whichever run leaves the swarm removes it; see `execdocs.cleanup`).
+GWBRIDGE_LABEL = "io.execdocs.gwbridge"
 
 # Options that take a value, per command (the others are flags).
 _VALUED = {
@@ -138,6 +147,8 @@ def _guard_swarm(context, group: str, command: str, rest: list[str]) -> None:
             # Noted before it runs (the guard hands the command to the real CLI): a run
             # whose init then fails finds no swarm with this node id at its end.
             _append(os.path.join(run_directory(context), SWARM_INITIALISED), ["pending"])
+            with open(os.path.join(run_directory(context), GWBRIDGE_BEFORE), "w") as file:
+                file.write(gwbridge_id(context.docker) + "\n")
         return
     if command == "join-token" and "--rotate" not in rest:
         return
@@ -182,8 +193,61 @@ def note_initialised(context) -> None:
     if node:
         # On the node too: should another run still use the swarm when this one ends,
         # the last run to finish leaves it (see `execdocs.cleanup`).
+        before = _lines(os.path.join(run_directory(context), GWBRIDGE_BEFORE))
+        created = created_gwbridge(next(iter(before), ""), gwbridge_id(context.docker))
+        gwbridge = ["--label-add", f"{GWBRIDGE_LABEL}={created}"] if created else []
         context.docker("node", "update", "--label-add",
-                       f"{context.labels['run']}={context.run}", node)
+                       f"{context.labels['run']}={context.run}", *gwbridge, node)
+
+
+def gwbridge_id(docker) -> str:
+    """The id of the engine's docker_gwbridge network; "" when it has none, and "unknown"
+    when the engine did not answer (so that a network seen nowhere is never taken as one
+    the run created)."""
+    listed = docker("network", "ls", "--no-trunc", "--format", "{{.ID}}\t{{.Name}}")
+    if listed.returncode != 0:
+        return "unknown"
+    return next((line.partition("\t")[0] for line in listed.stdout.splitlines()
+                 if line.partition("\t")[2] == GWBRIDGE), "")
+
+
+def created_gwbridge(before: str, after: str) -> str:
+    """The id of the docker_gwbridge a `swarm init` created: one there after it and none
+    before ("" otherwise: a docker_gwbridge the engine had before is not the run's)."""
+    return after if after and after != "unknown" and not before else ""
+
+
+def gwbridge_removable(created: str, current: str, attached: int, state: str) -> bool:
+    """Whether the run may remove the engine's docker_gwbridge after leaving its swarm:
+    only the very network its init created (`created`, an id; `current` is the one there
+    now), once the engine is in no swarm and no container is attached to it."""
+    return bool(created) and current == created and attached == 0 and state == "inactive"
+
+
+def noted_gwbridge(docker) -> str:
+    """The docker_gwbridge the init of this node's swarm created, as a docs run noted it
+    on the node ("" for none, or a swarm no docs run initialised)."""
+    shown = docker("node", "inspect", "self", "--format", "{{json .Spec.Labels}}")
+    try:
+        return (json.loads(shown.stdout) or {}).get(GWBRIDGE_LABEL, "") if (
+            shown.returncode == 0) else ""
+    except ValueError:
+        return ""
+
+
+def remove_created_gwbridge(docker, created: str) -> bool:
+    """After leaving the swarm: remove the docker_gwbridge its init created, as
+    `gwbridge_removable` allows. True when it was removed."""
+    if not created:
+        return False
+    state = docker("info", "--format", "{{.Swarm.LocalNodeState}}").stdout.strip()
+    shown = docker("network", "inspect", "--format", "{{.Id}}\t{{len .Containers}}", GWBRIDGE)
+    if shown.returncode != 0:
+        return False
+    current, _, attached = shown.stdout.strip().partition("\t")
+    if not gwbridge_removable(created, current, int(attached or 0), state):
+        return False
+    return docker("network", "rm", created).returncode == 0
 
 
 def _node_id(context) -> str:

@@ -20,6 +20,7 @@ class Engine:
     def __init__(self, state="inactive", node="node1", services=(), labels=None):
         self.state, self.node, self.services = state, node, list(services)
         self.labels = labels or {}  # name -> labels, for inspect
+        self.gwbridge = ""  # the id of the engine's docker_gwbridge ("" for none)
         self.asked: list[tuple[str, ...]] = []
 
     def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -32,6 +33,9 @@ class Engine:
             rows = [s for s in self.services if not wanted or s[1] == wanted[0]]
             answer = "\n".join(f"{n}\t{stack}\t{run}" if "--filter" not in args else n
                                for n, stack, run in rows)
+        elif args[:2] == ("network", "ls"):
+            answer = "\n".join(f"{ident}\t{name}" for ident, name in
+                               (("b1", "bridge"), (self.gwbridge, "docker_gwbridge")) if ident)
         elif len(args) > 1 and args[1] == "inspect":
             answer = "\n".join(f"{name}\t{json.dumps(self.labels.get(name, {}))}"
                                for name in args[4:])
@@ -85,6 +89,52 @@ def test_the_run_leaves_its_swarm_only_while_nothing_on_it_is_someone_elses(cont
     context.docker.services = [("theirs_web", "theirs", "")]
     with pytest.raises(guard.Refused, match=r"services this run did not create \(theirs_web\)"):
         guard.guard(context, ["swarm", "leave", "--force"])
+
+
+def _node_updates(engine: Engine) -> list[tuple[str, ...]]:
+    return [asked for asked in engine.asked if asked[:2] == ("node", "update")]
+
+
+def test_the_docker_gwbridge_the_runs_init_created_is_noted_on_its_node(context):
+    guard.guard(context, ["swarm", "init"])  # the engine has no docker_gwbridge yet
+    context.docker.state, context.docker.gwbridge = "active", "gw2"  # the init made one
+    swarm_guard.note_initialised(context)
+    assert _node_updates(context.docker) == [(
+        "node", "update", "--label-add", "io.execdocs.run=123-abcd",
+        "--label-add", "io.execdocs.gwbridge=gw2", "node1")]
+
+
+def test_a_docker_gwbridge_the_engine_had_before_the_init_is_not_the_runs(context):
+    context.docker.gwbridge = "gw1"  # left by an earlier swarm: the engine's, it stays
+    guard.guard(context, ["swarm", "init"])
+    context.docker.state = "active"
+    swarm_guard.note_initialised(context)
+    assert _node_updates(context.docker) == [(
+        "node", "update", "--label-add", "io.execdocs.run=123-abcd", "node1")]
+
+
+@pytest.mark.parametrize(("before", "after", "created"), [
+    ("", "gw2", "gw2"),  # none before the init, one after: the init's
+    ("gw1", "gw1", ""),  # there before: the engine's
+    ("", "", ""),  # none made (the init failed)
+    ("unknown", "gw2", ""),  # the engine did not say what it had: never taken as the run's
+    ("", "unknown", ""),
+])
+def test_a_docker_gwbridge_is_the_inits_only_when_there_was_none_before(before, after, created):
+    assert swarm_guard.created_gwbridge(before, after) == created
+
+
+@pytest.mark.parametrize(("created", "current", "attached", "state", "removable"), [
+    ("gw2", "gw2", 0, "inactive", True),  # the init's own, unused, the swarm left
+    ("", "gw1", 0, "inactive", False),  # the run's init did not create it
+    ("gw2", "gw3", 0, "inactive", False),  # replaced since by someone else's
+    ("gw2", "", 0, "inactive", False),  # already gone
+    ("gw2", "gw2", 1, "inactive", False),  # a container still uses it
+    ("gw2", "gw2", 0, "active", False),  # the engine is in a swarm (again): it needs it
+])
+def test_the_docker_gwbridge_is_removed_after_leaving_only_when_the_runs_init_made_it(
+        created, current, attached, state, removable):
+    assert swarm_guard.gwbridge_removable(created, current, attached, state) is removable
 
 
 @pytest.mark.parametrize("command", [
