@@ -72,6 +72,15 @@ class Engine:
             found.append(Resource(kind, identifier, labels))
         return found
 
+    def running_others(self, run_id: str) -> list[str]:
+        """Names of the running containers that are not run `run_id`'s, sorted."""
+        if not self.available:
+            return []
+        listed = self._docker("ps", "--format", '{{.Names}}\t{{.Label "' + RUN_LABEL + '"}}')
+        return sorted(name for name, _, run in (line.partition("\t")
+                                                for line in listed.splitlines())
+                      if name and run != run_id)
+
     def remove(self, resources: list[Resource]) -> None:
         """Remove resources: containers first (with their anonymous volumes), then the
         networks and volumes they used. Already gone is fine."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 
 if __package__:
     from execdocs import translate
@@ -36,10 +37,12 @@ SWARM_INITIALISED = "swarm-initialised"  # in a run directory: node id of the ru
 # The bridge a swarm's containers reach the outside through: `swarm init` creates it when
 # the engine has none, and `swarm leave` keeps it.
 GWBRIDGE = "docker_gwbridge"
-GWBRIDGE_BEFORE = "gwbridge-before"  # in a run directory: its id before the run's init
-# On the node of the run's swarm: the id of the docker_gwbridge its init created (on the
-# node, so that whichever run leaves the swarm removes it; see `execdocs.cleanup`).
+GWBRIDGE_BEFORE = "gwbridge-before"  # in a run directory: its id before the run's init, or none
+# On the node of the run's swarm when its init found no docker_gwbridge (on the node, so
+# that whichever run leaves the swarm removes the one the swarm made; see `cleanup`).
 GWBRIDGE_LABEL = "io.execdocs.gwbridge"
+GWBRIDGE_CREATED = "created"
+GWBRIDGE_RELEASE_SECONDS = 60  # for the swarm's last tasks to leave it
 
 # Options that take a value, per command (the others are flags).
 _VALUED = {
@@ -148,7 +151,7 @@ def _guard_swarm(context, group: str, command: str, rest: list[str]) -> None:
             # whose init then fails finds no swarm with this node id at its end.
             _append(os.path.join(run_directory(context), SWARM_INITIALISED), ["pending"])
             with open(os.path.join(run_directory(context), GWBRIDGE_BEFORE), "w") as file:
-                file.write(gwbridge_id(context.docker) + "\n")
+                file.write((gwbridge_id(context.docker) or "none") + "\n")
         return
     if command == "join-token" and "--rotate" not in rest:
         return
@@ -193,17 +196,19 @@ def note_initialised(context) -> None:
     if node:
         # On the node too: should another run still use the swarm when this one ends,
         # the last run to finish leaves it (see `execdocs.cleanup`).
+        # The init creates docker_gwbridge (at once, or with the swarm's first task) on
+        # an engine that has none: then, and only then, it is the swarm's to remove.
         before = _lines(os.path.join(run_directory(context), GWBRIDGE_BEFORE))
-        created = created_gwbridge(next(iter(before), ""), gwbridge_id(context.docker))
-        gwbridge = ["--label-add", f"{GWBRIDGE_LABEL}={created}"] if created else []
+        gwbridge = (["--label-add", f"{GWBRIDGE_LABEL}={GWBRIDGE_CREATED}"]
+                    if swarm_makes_gwbridge(next(iter(before), "")) else [])
         context.docker("node", "update", "--label-add",
                        f"{context.labels['run']}={context.run}", *gwbridge, node)
 
 
 def gwbridge_id(docker) -> str:
     """The id of the engine's docker_gwbridge network; "" when it has none, and "unknown"
-    when the engine did not answer (so that a network seen nowhere is never taken as one
-    the run created)."""
+    when the engine did not answer (so that a network seen nowhere is never taken as
+    absent)."""
     listed = docker("network", "ls", "--no-trunc", "--format", "{{.ID}}\t{{.Name}}")
     if listed.returncode != 0:
         return "unknown"
@@ -211,43 +216,50 @@ def gwbridge_id(docker) -> str:
                  if line.partition("\t")[2] == GWBRIDGE), "")
 
 
-def created_gwbridge(before: str, after: str) -> str:
-    """The id of the docker_gwbridge a `swarm init` created: one there after it and none
-    before ("" otherwise: a docker_gwbridge the engine had before is not the run's)."""
-    return after if after and after != "unknown" and not before else ""
+def swarm_makes_gwbridge(before: str) -> bool:
+    """Whether the docker_gwbridge after an init is the swarm's: the engine said it had
+    none before (`before`: "none"; an id is the engine's own network, "unknown" or ""
+    (not asked) are never taken as none)."""
+    return before == "none"
 
 
-def gwbridge_removable(created: str, current: str, attached: int, state: str) -> bool:
-    """Whether the run may remove the engine's docker_gwbridge after leaving its swarm:
-    only the very network its init created (`created`, an id; `current` is the one there
-    now), once the engine is in no swarm and no container is attached to it."""
-    return bool(created) and current == created and attached == 0 and state == "inactive"
+def gwbridge_removable(created: bool, current: str, attached: int, state: str) -> bool:
+    """Whether the run may remove the engine's docker_gwbridge (`current`, its id, "" for
+    none) after leaving its swarm: only when the engine had none before the run's init
+    (`created`: the swarm made it, at the init or later), once the engine is in no swarm
+    and no container is attached to it."""
+    return created and bool(current) and attached == 0 and state == "inactive"
 
 
-def noted_gwbridge(docker) -> str:
-    """The docker_gwbridge the init of this node's swarm created, as a docs run noted it
-    on the node ("" for none, or a swarm no docs run initialised)."""
+def noted_gwbridge(docker) -> bool:
+    """Whether a docs run's init of this node's swarm found no docker_gwbridge (noted on
+    the node; False for a swarm no docs run initialised)."""
     shown = docker("node", "inspect", "self", "--format", "{{json .Spec.Labels}}")
     try:
-        return (json.loads(shown.stdout) or {}).get(GWBRIDGE_LABEL, "") if (
-            shown.returncode == 0) else ""
+        labels = (json.loads(shown.stdout) or {}) if shown.returncode == 0 else {}
     except ValueError:
-        return ""
+        return False
+    return labels.get(GWBRIDGE_LABEL) == GWBRIDGE_CREATED
 
 
-def remove_created_gwbridge(docker, created: str) -> bool:
-    """After leaving the swarm: remove the docker_gwbridge its init created, as
-    `gwbridge_removable` allows. True when it was removed."""
-    if not created:
-        return False
-    state = docker("info", "--format", "{{.Swarm.LocalNodeState}}").stdout.strip()
-    shown = docker("network", "inspect", "--format", "{{.Id}}\t{{len .Containers}}", GWBRIDGE)
-    if shown.returncode != 0:
-        return False
-    current, _, attached = shown.stdout.strip().partition("\t")
-    if not gwbridge_removable(created, current, int(attached or 0), state):
-        return False
-    return docker("network", "rm", created).returncode == 0
+def remove_created_gwbridge(docker, created: bool) -> bool:
+    """After leaving the swarm: remove the docker_gwbridge the swarm created, as
+    `gwbridge_removable` allows, once the swarm's last tasks have let go of it (they stop
+    after `stack rm` or the leave returns). True when it was removed."""
+    deadline = time.monotonic() + GWBRIDGE_RELEASE_SECONDS
+    while created:
+        state = docker("info", "--format", "{{.Swarm.LocalNodeState}}").stdout.strip()
+        shown = docker("network", "inspect", "--format", "{{.Id}}\t{{len .Containers}}",
+                       GWBRIDGE)
+        if shown.returncode != 0:
+            return False  # none (any more)
+        current, _, attached = shown.stdout.strip().partition("\t")
+        if gwbridge_removable(created, current, int(attached or 0), state):
+            return docker("network", "rm", current).returncode == 0
+        if not gwbridge_removable(created, current, 0, state) or time.monotonic() > deadline:
+            return False  # in a swarm again, or still in use: it stays
+        time.sleep(0.5)
+    return False
 
 
 def _node_id(context) -> str:

@@ -134,11 +134,10 @@ def _swarm(progress: Progress, own_project: str) -> Iterator[None]:
                 f"this engine runs other containers ({', '.join(others[:3])}); the swarm step"
                 " would initialise a swarm and leave it, which breaks their name resolution"
                 " (moby/moby#45144): measure on an engine where nothing else runs")
-        before = swarm_guard.gwbridge_id(_docker)
+        # The swarm creates docker_gwbridge when the engine has none, and leaving keeps it.
+        created = swarm_guard.gwbridge_id(_docker) == ""
         with progress.step("swarm", "initialising a one-node swarm"):
             run(["docker", "swarm", "init", "--advertise-addr", "127.0.0.1"])
-        # The init creates docker_gwbridge when the engine has none, and leaving keeps it.
-        created = swarm_guard.created_gwbridge(before, swarm_guard.gwbridge_id(_docker))
     elif state != "active":
         raise DockerError(f"this engine's swarm is {state!r}: the swarm step needs an active "
                           "swarm or none")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from execdocs import sandbox
+from execdocs import sandbox, swarm_guard
 
 pytestmark = pytest.mark.container
 
@@ -45,15 +45,27 @@ def isolation(request) -> str:
     return request.param
 
 
+def gwbridge() -> str:
+    """The id of the engine's docker_gwbridge network ("" for none): `swarm init` creates
+    it when it is absent, and `swarm leave` keeps it."""
+    listed = docker("network", "ls", "--no-trunc", "--format", "{{.ID}} {{.Name}}").stdout
+    return next((line.split()[0] for line in listed.splitlines()
+                 if line.split()[1:] == ["docker_gwbridge"]), "")
+
+
 @pytest.fixture
 def a_swarm():
     """A swarm for the test (the engine's own when it is in one; else made and left here)."""
     made = swarm_state() == "inactive"
+    had_gwbridge = gwbridge() != ""
     if made:
         docker("swarm", "init", "--advertise-addr", "127.0.0.1")
     yield
     if made and not docker("service", "ls", "-q").stdout.split():
         docker("swarm", "leave", "--force")
+        if not had_gwbridge:  # the swarm made it: the engine had none
+            swarm_guard.remove_created_gwbridge(
+                lambda *args: docker(*args, check=False), created=True)
 
 
 def stack_page(stack: str, tail: str = "") -> str:
@@ -91,14 +103,6 @@ def page_leftovers() -> list[str]:
         listed = docker(kind, "ls", "--format", "{{.Name}}", check=False).stdout.split()
         found += [f"{kind} {name}" for name in listed if name.endswith(suffix)]
     return found
-
-
-def gwbridge() -> str:
-    """The id of the engine's docker_gwbridge network ("" for none): `swarm init` creates
-    it when it is absent, and `swarm leave` keeps it."""
-    listed = docker("network", "ls", "--no-trunc", "--format", "{{.ID}} {{.Name}}").stdout
-    return next((line.split()[0] for line in listed.splitlines()
-                 if line.split()[1:] == ["docker_gwbridge"]), "")
 
 
 @pytest.mark.parametrize("who_leaves", ["the page", "the cleanup"])

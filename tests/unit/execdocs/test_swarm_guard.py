@@ -95,16 +95,16 @@ def _node_updates(engine: Engine) -> list[tuple[str, ...]]:
     return [asked for asked in engine.asked if asked[:2] == ("node", "update")]
 
 
-def test_the_docker_gwbridge_the_runs_init_created_is_noted_on_its_node(context):
+def test_an_init_on_an_engine_with_no_docker_gwbridge_is_noted_on_its_node(context):
     guard.guard(context, ["swarm", "init"])  # the engine has no docker_gwbridge yet
-    context.docker.state, context.docker.gwbridge = "active", "gw2"  # the init made one
+    context.docker.state, context.docker.gwbridge = "active", "gw2"  # the swarm made one
     swarm_guard.note_initialised(context)
     assert _node_updates(context.docker) == [(
         "node", "update", "--label-add", "io.execdocs.run=123-abcd",
-        "--label-add", "io.execdocs.gwbridge=gw2", "node1")]
+        "--label-add", "io.execdocs.gwbridge=created", "node1")]
 
 
-def test_a_docker_gwbridge_the_engine_had_before_the_init_is_not_the_runs(context):
+def test_a_docker_gwbridge_the_engine_had_before_the_init_is_not_the_swarms(context):
     context.docker.gwbridge = "gw1"  # left by an earlier swarm: the engine's, it stays
     guard.guard(context, ["swarm", "init"])
     context.docker.state = "active"
@@ -113,26 +113,24 @@ def test_a_docker_gwbridge_the_engine_had_before_the_init_is_not_the_runs(contex
         "node", "update", "--label-add", "io.execdocs.run=123-abcd", "node1")]
 
 
-@pytest.mark.parametrize(("before", "after", "created"), [
-    ("", "gw2", "gw2"),  # none before the init, one after: the init's
-    ("gw1", "gw1", ""),  # there before: the engine's
-    ("", "", ""),  # none made (the init failed)
-    ("unknown", "gw2", ""),  # the engine did not say what it had: never taken as the run's
-    ("", "unknown", ""),
+@pytest.mark.parametrize(("before", "makes"), [
+    ("none", True),  # the engine said it had none: the one after is the swarm's
+    ("gw1", False),  # the engine's own
+    ("unknown", False),  # the engine did not say: never taken as none
+    ("", False),  # never asked
 ])
-def test_a_docker_gwbridge_is_the_inits_only_when_there_was_none_before(before, after, created):
-    assert swarm_guard.created_gwbridge(before, after) == created
+def test_the_docker_gwbridge_is_the_swarms_only_when_the_engine_had_none(before, makes):
+    assert swarm_guard.swarm_makes_gwbridge(before) is makes
 
 
 @pytest.mark.parametrize(("created", "current", "attached", "state", "removable"), [
-    ("gw2", "gw2", 0, "inactive", True),  # the init's own, unused, the swarm left
-    ("", "gw1", 0, "inactive", False),  # the run's init did not create it
-    ("gw2", "gw3", 0, "inactive", False),  # replaced since by someone else's
-    ("gw2", "", 0, "inactive", False),  # already gone
-    ("gw2", "gw2", 1, "inactive", False),  # a container still uses it
-    ("gw2", "gw2", 0, "active", False),  # the engine is in a swarm (again): it needs it
+    (True, "gw2", 0, "inactive", True),  # the swarm's, unused, the swarm left
+    (False, "gw1", 0, "inactive", False),  # there before the run's init: the engine's
+    (True, "", 0, "inactive", False),  # already gone
+    (True, "gw2", 1, "inactive", False),  # a container still uses it
+    (True, "gw2", 0, "active", False),  # the engine is in a swarm (again): it needs it
 ])
-def test_the_docker_gwbridge_is_removed_after_leaving_only_when_the_runs_init_made_it(
+def test_the_docker_gwbridge_is_removed_after_leaving_only_when_the_swarm_made_it(
         created, current, attached, state, removable):
     assert swarm_guard.gwbridge_removable(created, current, attached, state) is removable
 
