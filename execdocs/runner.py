@@ -102,8 +102,8 @@ def engine_not_free(why: str, others: list[str]) -> str:
     """Why a page that needs the engine to itself (`alone: why`) is skipped beside the
     running containers `others`."""
     shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
-    return (f"it needs the engine to itself ({why}), and containers this run did not start "
-            f"are running: {shown}; stop them, or run it where nothing else runs")
+    return (f"it needs the engine to itself: {why}; containers this run did not start are "
+            f"running ({shown}): stop them, or run it where nothing else runs")
 
 
 def _not_run_status(block: Block) -> str:

@@ -76,9 +76,8 @@ def test_a_page_alone_is_skipped_while_containers_the_run_did_not_start_run(tmp_
     with Runner(engine=engine, runs_base=tmp_path / "runs", project_root=tmp_path) as runner:
         result = runner.run_page(page)
     assert result.skipped == (
-        "it needs the engine to itself (it makes a swarm), and containers this run did not "
-        "start are running: their-backend, their-db; stop them, or run it where nothing "
-        "else runs")
+        "it needs the engine to itself: it makes a swarm; containers this run did not start "
+        "are running (their-backend, their-db): stop them, or run it where nothing else runs")
     assert result.skipped_for_now and [b.status for b in result.blocks] == ["skipped"]
 
 
@@ -93,4 +92,4 @@ def test_a_page_alone_runs_on_an_engine_where_nothing_else_runs(tmp_path):
 
 def test_the_skip_names_five_containers_at_most():
     said = engine_not_free("why", [f"c{i}" for i in range(7)])
-    assert "running: c0, c1, c2, c3, c4 and 2 more;" in said
+    assert "running (c0, c1, c2, c3, c4 and 2 more):" in said
