@@ -178,7 +178,8 @@ def test_a_page_skipped_for_the_engines_state_keeps_its_last_recording(tmp_path)
     run = subprocess.run([sys.executable, "-m", "execdocs", "run", "--record", "docs/page.md"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
                          env={"EXECDOCS_ISOLATION": "off",
-                              "PATH": f"{docker.parent}:/usr/bin:/bin"})
+                              "PATH": f"{docker.parent}:/usr/bin:/bin",
+                              "TMPDIR": str(tmp_path)})  # the engine's lock: this test's
     assert run.returncode == 0, run.stdout + run.stderr
     assert "SKIPPED docs/page.md: it needs the engine to itself" in run.stdout
     recorded = tmp_path / "data/rec.json"
