@@ -7,7 +7,7 @@ it did not create.
   is refused while containers the run did not start are running: leaving the swarm
   would break their name resolution (moby/moby#45144), so such a page runs `alone`.
   The init creates the `docker_gwbridge` network when the engine has none, and leaving
-  keeps it: the run removes it after leaving, only when its own init created it.
+  keeps it: the run removes it after leaving, only when the engine had none before.
 - `stack deploy NAME` in an isolated page runs under the engine name of the page (as a
   Compose project does: `papertrade` becomes `p7k2m9x4qa`), with the image references the
   page built translated in the stack file; the stack is noted as the run's. Without
@@ -194,13 +194,14 @@ def note_initialised(context) -> None:
     with open(path, "w") as file:
         file.write(f"{node}\n" if node else "")
     if node:
-        # On the node too: should another run still use the swarm when this one ends,
-        # the last run to finish leaves it (see `execdocs.cleanup`).
         # The init creates docker_gwbridge (at once, or with the swarm's first task) on
         # an engine that has none: then, and only then, it is the swarm's to remove.
         before = _lines(os.path.join(run_directory(context), GWBRIDGE_BEFORE))
         gwbridge = (["--label-add", f"{GWBRIDGE_LABEL}={GWBRIDGE_CREATED}"]
                     if swarm_makes_gwbridge(next(iter(before), "")) else [])
+        # On the node too: should another run still use the swarm when this one ends,
+        # the last run to finish leaves it (see `execdocs.cleanup`), and removes that
+        # docker_gwbridge.
         context.docker("node", "update", "--label-add",
                        f"{context.labels['run']}={context.run}", *gwbridge, node)
 
