@@ -152,7 +152,7 @@ def run(paths: list[Path], update: bool, config: Path | None, coverage_json: Pat
                 result = runner.run_page(page)
                 results.append(result)
                 _print_result(result)
-                if machine is not None:
+                if machine is not None and not result.skipped_for_now:
                     key = recordings.page_key(page.path, project.root)
                     recorded[key] = recordings.page_record(page, result, machine,
                                                              root=project.root)

@@ -23,6 +23,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from execdocs import swarm_guard
+
 RUN_LABEL = "io.execdocs.run"
 HOST_LABEL = "io.execdocs.host"
 UID_LABEL = "io.execdocs.uid"  # the user whose run created it: only theirs reap it
@@ -140,6 +142,16 @@ class Engine:
         return [Resource(kind, identifier, {key: value for key, value in (labels or {}).items()
                                             if key in LABELS and value})
                 for identifier, labels in listed]
+
+    def running_others(self, run_id: str) -> list[str]:
+        """Names of the running containers that are not run `run_id`'s, sorted."""
+        if not self.available:
+            return []
+        with self._asking() as api:
+            running = api.containers()
+        return sorted(name.lstrip("/") for container in running
+                      if (container.get("Labels") or {}).get(RUN_LABEL) != run_id
+                      for name in (container.get("Names") or [])[:1])
 
     def remove(self, resources: list[Resource]) -> None:
         """Remove resources: containers first (with their anonymous volumes), then the
@@ -333,8 +345,16 @@ class Swarm:
         return self.engine._tolerant(lambda api, _: api.services(), "") or []
 
     def _leave(self) -> bool:
-        left = self.engine._tolerant(lambda api, _: api.leave_swarm(force=True), "")
-        return left is not None
+        """Leave the swarm, then remove the docker_gwbridge its init created, if a docs
+        run noted one: the engine is left as the run found it."""
+        created = swarm_guard.noted_gwbridge(self._docker)
+        if self.engine._tolerant(lambda api, _: api.leave_swarm(force=True), "") is None:
+            return False
+        swarm_guard.remove_created_gwbridge(self._docker, created)
+        return True
+
+    def _docker(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.engine._run(list(args))
 
     def _listed(self, kind: str, label: str) -> list[tuple[str, str]]:
         """(id, name) of each `kind` carrying `label` (none when the engine says no)."""

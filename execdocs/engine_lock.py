@@ -2,7 +2,8 @@
 
 A page whose front matter says `alone: "why"` (a swarm it initialises and leaves: leaving
 a swarm breaks name resolution in containers already running on the engine, moby/moby
-#45144) runs while no other page does; every other page runs beside any number of
+#45144) runs while no other page does (and is skipped while containers the run did not
+start are running: see `Runner.run_page`); every other page runs beside any number of
 others. The lock is the folder the runs' folders are made in (the temporary folder):
 each page holds it shared, an `alone` page exclusively, so with pytest-xdist such a page
 waits for the pages running on the other workers to end, and they wait for it. A folder,

@@ -124,9 +124,15 @@ def main(argv: list[str]) -> int:
         print(message, file=sys.stderr)
         _append(context.refused_file, [str(refused)])
         return REFUSED_STATUS
-    if _is_swarm_init(args):  # the node id is noted once the swarm exists
+    if _is_swarm_command(args, "init"):  # the node id is noted once the swarm exists
         status = subprocess.run([context.real, *args]).returncode
         swarm_guard.note_initialised(context)
+        return status
+    if _is_swarm_command(args, "leave"):  # the guard let only the run's own swarm be left
+        created = swarm_guard.noted_gwbridge(context.docker)
+        status = subprocess.run([context.real, *args]).returncode
+        if status == 0:
+            swarm_guard.remove_created_gwbridge(context.docker, created)
         return status
     if not context.isolated or _binary_output(args):
         os.execv(context.real, [context.real, *args])
@@ -136,8 +142,6 @@ def main(argv: list[str]) -> int:
     status = _run_translated([context.real, *args], translator)
     if _BUILDING & set(args) or _is_tag(args):
         _note_built_ids(context)
-    if _is_swarm_init(args):
-        swarm_guard.note_initialised(context)
     return status
 
 
@@ -156,9 +160,9 @@ def _note_built_ids(context: Context) -> None:
     _append(context.built_ids_file, found.stdout.split())
 
 
-def _is_swarm_init(args: list[str]) -> bool:
+def _is_swarm_command(args: list[str], command: str) -> bool:
     at = _after_options(args, 0, _GLOBAL_VALUED)
-    return args[at:at + 2] == ["swarm", "init"] and "--help" not in args
+    return args[at:at + 2] == ["swarm", command] and "--help" not in args
 
 
 def _is_tag(args: list[str]) -> bool:

@@ -223,7 +223,7 @@ class PageItem(pytest.Item):
         state = self.config.stash[_STATE]
         result = state.runner.run_page(self.page)
         self.user_properties.append((_COVERAGE, asdict(coverage.page_coverage(result))))
-        if state.record_to is not None:
+        if state.record_to is not None and not result.skipped_for_now:
             key = recordings.page_key(self.page.path, state.project.root)
             record = recordings.page_record(self.page, result, state.machine,
                                               root=state.project.root)

@@ -45,6 +45,9 @@ class PageResult:
     blocks: list[BlockResult] = field(default_factory=list)
     failure: Failure | None = None
     skipped: str = ""  # the reason, when the whole page was skipped
+    # Skipped for the engine's state at the time, not for the page's text (an `alone`
+    # page beside containers it did not start): a recording keeps the page's last run.
+    skipped_for_now: bool = False
     seconds: float = 0.0
     updated: list[Origin] = field(default_factory=list)  # commands whose output was rewritten
     # What each console command that ran printed, as the matcher compared it (escapes

@@ -80,6 +80,14 @@ class Runner:
         holding = (engine_use(self.run.root.parent, alone=bool(page.options.get("alone")))
                    if self.engine.available else contextlib.nullcontext())
         with holding:
+            if page.options.get("alone") and self.engine.available:
+                others = self.engine.running_others(self.run.id)
+                if others:  # the page would change the engine under them
+                    result.skipped = engine_not_free(str(page.options["alone"]), others)
+                    result.skipped_for_now = True
+                    result.blocks = [BlockResult(b, _not_run_status(b), result.skipped)
+                                     for b in page.blocks]
+                    return result
             # Timed once the engine is held: the recorded seconds balance the shards, and
             # time spent waiting for another page is not this page's.
             started = time.monotonic()
@@ -88,6 +96,14 @@ class Runner:
             finally:
                 result.seconds = time.monotonic() - started
         return result
+
+
+def engine_not_free(why: str, others: list[str]) -> str:
+    """Why a page that needs the engine to itself (`alone: why`) is skipped beside the
+    running containers `others`."""
+    shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+    return (f"it needs the engine to itself: {why}; containers this run did not start are "
+            f"running ({shown}): stop them, or run it where nothing else runs")
 
 
 def _not_run_status(block: Block) -> str:

@@ -6,6 +6,8 @@ it did not create.
   swarm is the run's. Every other change to the swarm or its nodes is refused. An init
   is refused while containers the run did not start are running: leaving the swarm
   would break their name resolution (moby/moby#45144), so such a page runs `alone`.
+  The init creates the `docker_gwbridge` network when the engine has none, and leaving
+  keeps it: the run removes it after leaving, only when the engine had none before.
 - `stack deploy NAME` in an isolated page runs under the engine name of the page (as a
   Compose project does: `papertrade` becomes `p7k2m9x4qa`), with the image references the
   page built translated in the stack file; the stack is noted as the run's. Without
@@ -22,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 
 if __package__:
     from execdocs import translate
@@ -31,6 +34,15 @@ else:  # the guard runs as a script (python -I -S), with this folder on its path
 STACK_LABEL = "com.docker.stack.namespace"
 STACKS_OWNED = "owned-stacks"  # in a run directory: engine names of the run's stacks
 SWARM_INITIALISED = "swarm-initialised"  # in a run directory: node id of the run's swarm
+# The bridge a swarm's containers reach the outside through: `swarm init` creates it when
+# the engine has none, and `swarm leave` keeps it.
+GWBRIDGE = "docker_gwbridge"
+GWBRIDGE_BEFORE = "gwbridge-before"  # in a run directory: its id before the run's init, or none
+# On the node of the run's swarm when its init found no docker_gwbridge (on the node, so
+# that whichever run leaves the swarm removes the one the swarm made; see `cleanup`).
+GWBRIDGE_LABEL = "io.execdocs.gwbridge"
+GWBRIDGE_CREATED = "created"
+GWBRIDGE_RELEASE_SECONDS = 60  # for the swarm's last tasks to leave it
 
 # Options that take a value, per command (the others are flags).
 _VALUED = {
@@ -138,6 +150,8 @@ def _guard_swarm(context, group: str, command: str, rest: list[str]) -> None:
             # Noted before it runs (the guard hands the command to the real CLI): a run
             # whose init then fails finds no swarm with this node id at its end.
             _append(os.path.join(run_directory(context), SWARM_INITIALISED), ["pending"])
+            with open(os.path.join(run_directory(context), GWBRIDGE_BEFORE), "w") as file:
+                file.write((gwbridge_id(context.docker) or "none") + "\n")
         return
     if command == "join-token" and "--rotate" not in rest:
         return
@@ -180,10 +194,73 @@ def note_initialised(context) -> None:
     with open(path, "w") as file:
         file.write(f"{node}\n" if node else "")
     if node:
+        # The init creates docker_gwbridge (at once, or with the swarm's first task) on
+        # an engine that has none: then, and only then, it is the swarm's to remove.
+        before = _lines(os.path.join(run_directory(context), GWBRIDGE_BEFORE))
+        gwbridge = (["--label-add", f"{GWBRIDGE_LABEL}={GWBRIDGE_CREATED}"]
+                    if swarm_makes_gwbridge(next(iter(before), "")) else [])
         # On the node too: should another run still use the swarm when this one ends,
-        # the last run to finish leaves it (see `execdocs.cleanup`).
+        # the last run to finish leaves it (see `execdocs.cleanup`), and removes that
+        # docker_gwbridge.
         context.docker("node", "update", "--label-add",
-                       f"{context.labels['run']}={context.run}", node)
+                       f"{context.labels['run']}={context.run}", *gwbridge, node)
+
+
+def gwbridge_id(docker) -> str:
+    """The id of the engine's docker_gwbridge network; "" when it has none, and "unknown"
+    when the engine did not answer (so that a network seen nowhere is never taken as
+    absent)."""
+    listed = docker("network", "ls", "--no-trunc", "--format", "{{.ID}}\t{{.Name}}")
+    if listed.returncode != 0:
+        return "unknown"
+    return next((line.partition("\t")[0] for line in listed.stdout.splitlines()
+                 if line.partition("\t")[2] == GWBRIDGE), "")
+
+
+def swarm_makes_gwbridge(before: str) -> bool:
+    """Whether the docker_gwbridge after an init is the swarm's: the engine said it had
+    none before (`before`: "none"; an id is the engine's own network, "unknown" or ""
+    (not asked) are never taken as none)."""
+    return before == "none"
+
+
+def gwbridge_removable(created: bool, current: str, attached: int, state: str) -> bool:
+    """Whether the run may remove the engine's docker_gwbridge (`current`, its id, "" for
+    none) after leaving its swarm: only when the engine had none before the run's init
+    (`created`: the swarm made it, at the init or later), once the engine is in no swarm
+    and no container is attached to it."""
+    return created and bool(current) and attached == 0 and state == "inactive"
+
+
+def noted_gwbridge(docker) -> bool:
+    """Whether a docs run's init of this node's swarm found no docker_gwbridge (noted on
+    the node; False for a swarm no docs run initialised)."""
+    shown = docker("node", "inspect", "self", "--format", "{{json .Spec.Labels}}")
+    try:
+        labels = (json.loads(shown.stdout) or {}) if shown.returncode == 0 else {}
+    except ValueError:
+        return False
+    return labels.get(GWBRIDGE_LABEL) == GWBRIDGE_CREATED
+
+
+def remove_created_gwbridge(docker, created: bool) -> bool:
+    """After leaving the swarm: remove the docker_gwbridge the swarm created, as
+    `gwbridge_removable` allows, once the swarm's last tasks have let go of it (they stop
+    after `stack rm` or the leave returns). True when it was removed."""
+    deadline = time.monotonic() + GWBRIDGE_RELEASE_SECONDS
+    while created:
+        state = docker("info", "--format", "{{.Swarm.LocalNodeState}}").stdout.strip()
+        shown = docker("network", "inspect", "--format", "{{.Id}}\t{{len .Containers}}",
+                       GWBRIDGE)
+        if shown.returncode != 0:
+            return False  # none (any more)
+        current, _, attached = shown.stdout.strip().partition("\t")
+        if gwbridge_removable(created, current, int(attached or 0), state):
+            return docker("network", "rm", current).returncode == 0
+        if not gwbridge_removable(created, current, 0, state) or time.monotonic() > deadline:
+            return False  # in a swarm again, or still in use: it stays
+        time.sleep(0.5)
+    return False
 
 
 def _node_id(context) -> str:

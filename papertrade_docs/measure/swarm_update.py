@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from execdocs import swarm_guard
 from papertrade_docs.measure import stack_timing, throwaway_env
 from papertrade_docs.measure.docker_cli import DockerError, ask, compose_env, engine_info, run
 from papertrade_docs.measure.progress import Progress
@@ -133,6 +134,8 @@ def _swarm(progress: Progress, own_project: str) -> Iterator[None]:
                 f"this engine runs other containers ({', '.join(others[:3])}); the swarm step"
                 " would initialise a swarm and leave it, which breaks their name resolution"
                 " (moby/moby#45144): measure on an engine where nothing else runs")
+        # The swarm creates docker_gwbridge when the engine has none, and leaving keeps it.
+        created = swarm_guard.gwbridge_id(_docker) == ""
         with progress.step("swarm", "initialising a one-node swarm"):
             run(["docker", "swarm", "init", "--advertise-addr", "127.0.0.1"])
     elif state != "active":
@@ -144,6 +147,11 @@ def _swarm(progress: Progress, own_project: str) -> Iterator[None]:
         others = ask("listing the swarm's services", lambda api: api.services())
         if initialised and not others:
             run(["docker", "swarm", "leave", "--force"])
+            swarm_guard.remove_created_gwbridge(_docker, created)
+
+
+def _docker(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["docker", *args], capture_output=True, text=True, check=False)
 
 
 @contextmanager

@@ -2,7 +2,9 @@
 project name (`papertrade`, started from another clone, with a portfolio in its
 database, on the same ports). Isolated, the page passes as the reader sees it; with
 isolation switched off, the run stops at the command that would take the stack over and
-says what collides. Either way the contributor's stack still serves their portfolio."""
+says what collides. Either way the contributor's stack still serves their portfolio.
+The Scaling out page, which needs the engine to itself, is skipped beside it, saying why,
+and leaves the engine's swarm state and networks as they were."""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ pytestmark = pytest.mark.container
 
 PROJECT = "papertrade"  # the name the quick start uses, as every reader's clone does
 QUICKSTART = ROOT / "docs" / "docker" / "quickstart.md"
+SCALING_OUT = "docs/docker/scaling-out.md"  # from ROOT, as the run prints it
 
 
 def project_exists() -> bool:
@@ -82,6 +85,12 @@ def docker_quietly(*args: str) -> None:
 
 
 def run_quickstart(contributors_stack, isolation: str) -> subprocess.CompletedProcess[str]:
+    return run_beside(contributors_stack, str(QUICKSTART), isolation)
+
+
+def run_beside(contributors_stack, page: str,
+               isolation: str = "on") -> subprocess.CompletedProcess[str]:
+    """Run `page` once the contributor has a portfolio, noting their containers."""
     status, created = request("http://127.0.0.1:8000/api/portfolios",
                               {"name": "contributor's own", "cash": "1000.00"})
     assert status == 201, created
@@ -91,8 +100,8 @@ def run_quickstart(contributors_stack, isolation: str) -> subprocess.CompletedPr
     # The page's Task tabs need `task`, which `make setup` installs beside this Python.
     path = f"{os.environ.get('PATH', '')}:{os.path.dirname(sys.executable)}"
     env = {**os.environ, "EXECDOCS_ISOLATION": isolation, "PATH": path}
-    return subprocess.run([sys.executable, "-m", "execdocs", "run", str(QUICKSTART)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=900, env=env)
+    return subprocess.run([sys.executable, "-m", "execdocs", "run", page],
+                          cwd=ROOT, capture_output=True, text=True, timeout=1800, env=env)
 
 
 def assert_untouched(contributors_stack) -> None:
@@ -124,4 +133,22 @@ def test_without_isolation_the_quick_start_stops_before_taking_over_the_stack(
     assert refusal, done.stdout
     assert f"Compose project '{PROJECT}' is running from {contributors_stack['folder']}" in (
         refusal[0])
+    assert_untouched(contributors_stack)
+
+
+def test_the_scaling_out_page_is_skipped_beside_a_stack_and_leaves_the_engine_as_it_was(
+        contributors_stack):
+    """Leaving a swarm breaks name resolution in the containers running on the engine
+    (moby/moby#45144): beside the contributor's stack the page makes no swarm, says why
+    it is skipped, and the run passes."""
+    swarm = docker("info", "--format", "{{.Swarm.LocalNodeState}}")
+    networks = docker("network", "ls", "-q", "--no-trunc")
+    done = run_beside(contributors_stack, SCALING_OUT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    skipped = [line for line in done.stdout.splitlines()
+               if line.startswith(f"SKIPPED {SCALING_OUT}: it needs the engine to itself")]
+    assert skipped and "moby/moby#45144" in skipped[0], done.stdout
+    assert "containers this run did not start are running" in skipped[0]
+    assert docker("info", "--format", "{{.Swarm.LocalNodeState}}") == swarm
+    assert docker("network", "ls", "-q", "--no-trunc") == networks
     assert_untouched(contributors_stack)

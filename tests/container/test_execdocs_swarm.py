@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from execdocs import sandbox
+from execdocs import sandbox, swarm_guard
 
 pytestmark = pytest.mark.container
 
@@ -45,15 +45,27 @@ def isolation(request) -> str:
     return request.param
 
 
+def gwbridge() -> str:
+    """The id of the engine's docker_gwbridge network ("" for none): `swarm init` creates
+    it when it is absent, and `swarm leave` keeps it."""
+    listed = docker("network", "ls", "--no-trunc", "--format", "{{.ID}} {{.Name}}").stdout
+    return next((line.split()[0] for line in listed.splitlines()
+                 if line.split()[1:] == ["docker_gwbridge"]), "")
+
+
 @pytest.fixture
 def a_swarm():
     """A swarm for the test (the engine's own when it is in one; else made and left here)."""
     made = swarm_state() == "inactive"
+    had_gwbridge = gwbridge() != ""
     if made:
         docker("swarm", "init", "--advertise-addr", "127.0.0.1")
     yield
     if made and not docker("service", "ls", "-q").stdout.split():
         docker("swarm", "leave", "--force")
+        if not had_gwbridge:  # the swarm made it: the engine had none
+            swarm_guard.remove_created_gwbridge(
+                lambda *args: docker(*args, check=False), created=True)
 
 
 def stack_page(stack: str, tail: str = "") -> str:
@@ -93,15 +105,23 @@ def page_leftovers() -> list[str]:
     return found
 
 
-def test_a_machine_in_no_swarm_is_left_in_no_swarm(tmp_path, isolation):
+@pytest.mark.parametrize("who_leaves", ["the page", "the cleanup"])
+def test_a_machine_in_no_swarm_is_left_in_no_swarm(tmp_path, isolation, who_leaves):
+    """...and with the docker_gwbridge it had: none when it had none (the run removes the
+    one its init created), the same one when it had one (left by anyone else's swarm)."""
     if swarm_state() != "inactive":
         pytest.skip("this engine is in a swarm: the test needs one that is not")
+    before = gwbridge()
     stack = f"edswarm{uuid.uuid4().hex[:6]}"
     page = ("```console\n$ docker swarm init --advertise-addr 127.0.0.1 > /dev/null\n```\n\n"
             + stack_page(stack))
+    if who_leaves == "the page":
+        page += (f"\n```console\n$ docker stack rm {stack} > /dev/null\n"
+                 "$ docker swarm leave --force\nNode left the swarm.\n```\n")
     done = run_page(tmp_path, page, isolation)
     assert done.returncode == 0, done.stdout + done.stderr
     assert swarm_state() == "inactive"
+    assert gwbridge() == before
 
 
 def test_no_swarm_is_initialised_beside_containers_the_run_did_not_start(tmp_path, isolation):

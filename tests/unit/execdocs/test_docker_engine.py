@@ -15,6 +15,7 @@ from pathlib import Path
 import docker
 import pytest
 import requests
+from engine_fakes import FakeAPI
 
 import execdocs
 from execdocs.docker_engine import (
@@ -75,27 +76,6 @@ def test_with_no_docker_cli_every_query_answers_nothing_without_asking():
     assert Swarm(engine).node_id() == ""
     assert engine.compose_report("p", 5) == ""
     assert Machine.of(engine).engine == "no Docker engine"
-
-
-class FakeAPI:
-    """The SDK's low-level API (`client.api`) as the engine answers it, recording calls."""
-
-    def __init__(self, **answers):
-        self.answers = answers
-        self.calls: list[tuple] = []
-        self.api = self  # also the client: `client.api` is itself
-
-    def _answer(self, name, *args, **kwargs):
-        self.calls.append((name, *args, *sorted(kwargs.items())))
-        answer = self.answers.get(name)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer(*args) if callable(answer) else answer
-
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return lambda *args, **kwargs: self._answer(name, *args, **kwargs)
 
 
 def engine_with(**answers) -> tuple[Engine, FakeAPI]:

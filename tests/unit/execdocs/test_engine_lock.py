@@ -1,5 +1,6 @@
 """Pages share the engine; a page marked `alone` holds it by itself (execdocs.engine_lock):
-while it runs no other page may start, and it waits for the pages running to end."""
+while it runs no other page may start, and it waits for the pages running to end; and it
+is skipped, saying why, while containers the run did not start are running."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import fcntl
 import os
 
 import pytest
+from engine_fakes import FakeAPI
 from page_runs import write_page
 
 from execdocs.collect import load_page
+from execdocs.docker_engine import Engine
 from execdocs.engine_lock import engine_use
 from execdocs.model import InvalidPage
+from execdocs.runner import Runner, engine_not_free
 
 
 def try_lock(path, kind) -> bool:
@@ -50,3 +54,42 @@ def test_alone_needs_its_reason(tmp_path):
     page = load_page(write_page(tmp_path, "---\nexecdocs:\n  alone: it makes a swarm\n---\n# P\n"),
                      None)
     assert page.options["alone"] == "it makes a swarm"
+
+
+def docker_with_running(tmp_path, names: list[str]) -> Engine:
+    """An engine whose running containers are `names` (someone else's), which answers
+    every other query with nothing."""
+    running = [{"Id": f"{index:064x}", "Names": [f"/{name}"], "Labels": {}}
+               for index, name in enumerate(names)]
+    api = FakeAPI(containers=lambda *args: running, networks=[], volumes={"Volumes": []},
+                  images=[], info={"Swarm": {"LocalNodeState": "inactive", "NodeID": ""}})
+    return Engine(docker="/usr/bin/docker", client=api)
+
+
+ALONE_PAGE = "---\nexecdocs:\n  alone: it makes a swarm\n---\n```console\n$ echo ran\nran\n```\n"
+
+
+def test_a_page_alone_is_skipped_while_containers_the_run_did_not_start_run(tmp_path):
+    page = load_page(write_page(tmp_path / "docs", ALONE_PAGE), None)
+    (tmp_path / "runs").mkdir()
+    engine = docker_with_running(tmp_path, ["their-db", "their-backend"])
+    with Runner(engine=engine, runs_base=tmp_path / "runs", project_root=tmp_path) as runner:
+        result = runner.run_page(page)
+    assert result.skipped == (
+        "it needs the engine to itself: it makes a swarm; containers this run did not start "
+        "are running (their-backend, their-db): stop them, or run it where nothing else runs")
+    assert result.skipped_for_now and [b.status for b in result.blocks] == ["skipped"]
+
+
+def test_a_page_alone_runs_on_an_engine_where_nothing_else_runs(tmp_path):
+    page = load_page(write_page(tmp_path / "docs", ALONE_PAGE), None)
+    (tmp_path / "runs").mkdir()
+    engine = docker_with_running(tmp_path, [])
+    with Runner(engine=engine, runs_base=tmp_path / "runs", project_root=tmp_path) as runner:
+        result = runner.run_page(page)
+    assert not result.skipped and result.passed, result.failure
+
+
+def test_the_skip_names_five_containers_at_most():
+    said = engine_not_free("why", [f"c{i}" for i in range(7)])
+    assert "running (c0, c1, c2, c3, c4 and 2 more):" in said

@@ -164,6 +164,28 @@ def test_the_command_line_records_into_the_file_mkdocs_yml_names(tmp_path):
     assert "docs/page.md" in json.loads((tmp_path / "data/rec.json").read_text())["pages"]
 
 
+def test_a_page_skipped_for_the_engines_state_keeps_its_last_recording(tmp_path):
+    """An `alone` page beside someone else's running container is skipped for now: its
+    recording stays the one of its last run."""
+    yml = MKDOCS_YML + f"  - {NAME}:\n      recordings: data/rec.json\n"
+    alone = "---\nexecdocs:\n  alone: it makes a swarm\n---\n" + PAGE
+    write_project(tmp_path, {"docs/page.md": alone}, mkdocs_yml=yml)
+    docker = tmp_path / "bin" / "docker"  # an engine where `their-db` runs
+    docker.parent.mkdir()
+    docker.write_text('#!/bin/sh\ncase "$*" in "ps --format {{.Names}}"*) '
+                      'printf "their-db\\t\\n" ;; esac\nexit 0\n')
+    docker.chmod(0o755)
+    run = subprocess.run([sys.executable, "-m", "execdocs", "run", "--record", "docs/page.md"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         env={"EXECDOCS_ISOLATION": "off",
+                              "PATH": f"{docker.parent}:/usr/bin:/bin",
+                              "TMPDIR": str(tmp_path)})  # the engine's lock: this test's
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "SKIPPED docs/page.md: it needs the engine to itself" in run.stdout
+    recorded = tmp_path / "data/rec.json"
+    assert not recorded.exists() or "docs/page.md" not in json.loads(recorded.read_text())["pages"]
+
+
 def test_record_without_a_file_named_is_refused(tmp_path):
     write_project(tmp_path, {"docs/page.md": PAGE})
     run = subprocess.run([sys.executable, "-m", "execdocs", "run", "--record", "docs/page.md"],

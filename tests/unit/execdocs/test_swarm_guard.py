@@ -20,6 +20,7 @@ class Engine:
     def __init__(self, state="inactive", node="node1", services=(), labels=None):
         self.state, self.node, self.services = state, node, list(services)
         self.labels = labels or {}  # name -> labels, for inspect
+        self.gwbridge = ""  # the id of the engine's docker_gwbridge ("" for none)
         self.asked: list[tuple[str, ...]] = []
 
     def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -32,6 +33,9 @@ class Engine:
             rows = [s for s in self.services if not wanted or s[1] == wanted[0]]
             answer = "\n".join(f"{n}\t{stack}\t{run}" if "--filter" not in args else n
                                for n, stack, run in rows)
+        elif args[:2] == ("network", "ls"):
+            answer = "\n".join(f"{ident}\t{name}" for ident, name in
+                               (("b1", "bridge"), (self.gwbridge, "docker_gwbridge")) if ident)
         elif len(args) > 1 and args[1] == "inspect":
             answer = "\n".join(f"{name}\t{json.dumps(self.labels.get(name, {}))}"
                                for name in args[4:])
@@ -85,6 +89,50 @@ def test_the_run_leaves_its_swarm_only_while_nothing_on_it_is_someone_elses(cont
     context.docker.services = [("theirs_web", "theirs", "")]
     with pytest.raises(guard.Refused, match=r"services this run did not create \(theirs_web\)"):
         guard.guard(context, ["swarm", "leave", "--force"])
+
+
+def _node_updates(engine: Engine) -> list[tuple[str, ...]]:
+    return [asked for asked in engine.asked if asked[:2] == ("node", "update")]
+
+
+def test_an_init_on_an_engine_with_no_docker_gwbridge_is_noted_on_its_node(context):
+    guard.guard(context, ["swarm", "init"])  # the engine has no docker_gwbridge yet
+    context.docker.state, context.docker.gwbridge = "active", "gw2"  # the swarm made one
+    swarm_guard.note_initialised(context)
+    assert _node_updates(context.docker) == [(
+        "node", "update", "--label-add", "io.execdocs.run=123-abcd",
+        "--label-add", "io.execdocs.gwbridge=created", "node1")]
+
+
+def test_a_docker_gwbridge_the_engine_had_before_the_init_is_not_the_swarms(context):
+    context.docker.gwbridge = "gw1"  # left by an earlier swarm: the engine's, it stays
+    guard.guard(context, ["swarm", "init"])
+    context.docker.state = "active"
+    swarm_guard.note_initialised(context)
+    assert _node_updates(context.docker) == [(
+        "node", "update", "--label-add", "io.execdocs.run=123-abcd", "node1")]
+
+
+@pytest.mark.parametrize(("before", "makes"), [
+    ("none", True),  # the engine said it had none: the one after is the swarm's
+    ("gw1", False),  # the engine's own
+    ("unknown", False),  # the engine did not say: never taken as none
+    ("", False),  # never asked
+])
+def test_the_docker_gwbridge_is_the_swarms_only_when_the_engine_had_none(before, makes):
+    assert swarm_guard.swarm_makes_gwbridge(before) is makes
+
+
+@pytest.mark.parametrize(("created", "current", "attached", "state", "removable"), [
+    (True, "gw2", 0, "inactive", True),  # the swarm's, unused, the swarm left
+    (False, "gw1", 0, "inactive", False),  # there before the run's init: the engine's
+    (True, "", 0, "inactive", False),  # already gone
+    (True, "gw2", 1, "inactive", False),  # a container still uses it
+    (True, "gw2", 0, "active", False),  # the engine is in a swarm (again): it needs it
+])
+def test_the_docker_gwbridge_is_removed_after_leaving_only_when_the_swarm_made_it(
+        created, current, attached, state, removable):
+    assert swarm_guard.gwbridge_removable(created, current, attached, state) is removable
 
 
 @pytest.mark.parametrize("command", [
