@@ -424,16 +424,22 @@ def _override(context: Context, engine: str, config: dict) -> str | None:
     # An image another build starts FROM keeps its name: the Dockerfile names it literally
     # (and this engine's BuildKit cannot redirect a FROM to another image).
     bases = _from_images(services)
+    built = context.built.load()
     for name, service in sorted(services.items()):
         ports = service.get("ports") or []
         image = service.get("image") if service.get("build") else None
         if image in bases:
             image = None
-        if not ports and not image:
+        arguments = _built_arguments(service, built)
+        if not ports and not image and not arguments:
             continue
         lines.append(f"  {json.dumps(name)}:")
         if image:
             lines.append(f"    image: {json.dumps(_engine_image(context, image))}")
+        if arguments:
+            lines += ["    build:", "      args:"]
+            lines += [f"        {json.dumps(key)}: {json.dumps(value)}"
+                      for key, value in sorted(arguments.items())]
         if ports:
             lines.append("    ports: !override")
             lines += [f"      - {json.dumps(_published(context, port))}" for port in ports]
@@ -443,6 +449,16 @@ def _override(context: Context, engine: str, config: dict) -> str | None:
     with open(path, "w") as file:
         file.write("services:\n" + "\n".join(lines) + "\n")
     return path
+
+
+def _built_arguments(service: dict, built: dict[str, str]) -> dict[str, str]:
+    """Build arguments that name an image the page made (`BASE_IMAGE: debian:bookworm-slim`
+    after the page bootstrapped it), as the engine holds it: a `FROM ${BASE_IMAGE}` then
+    starts from the page's own image, not from a registry's."""
+    build = service.get("build")
+    arguments = build.get("args") if isinstance(build, dict) else None
+    return {key: built[_tagged(value)] for key, value in (arguments or {}).items()
+            if isinstance(value, str) and value and _tagged(value) in built}
 
 
 def _from_images(services: dict) -> set[str]:

@@ -44,6 +44,20 @@ ALTER DATABASE :"db" OWNER TO :"app_user";
 SQL
 }
 
+# PostgreSQL lets every role (PUBLIC) connect to every database and create temporary
+# tables there. Least privilege: the databases initdb makes (postgres, template1) are the
+# superuser's alone, and the application's database its owner's (the application's role,
+# or the superuser); superusers connect anywhere. CREATE DATABASE copies template1
+# without connecting to it, and template0 takes no connections at all.
+restrict_connect() {
+  local superuser="$1" db="$2"
+  psql --no-psqlrc --quiet --username="$superuser" --dbname=postgres --set ON_ERROR_STOP=1 \
+    --set db="$db" <<'SQL'
+REVOKE CONNECT, TEMPORARY ON DATABASE postgres, template1 FROM PUBLIC;
+REVOKE CONNECT, TEMPORARY ON DATABASE :"db" FROM PUBLIC;
+SQL
+}
+
 initialise() {
   secret POSTGRES_PASSWORD "${POSTGRES_PASSWORD:-}" "${POSTGRES_PASSWORD_FILE:-}"
   local password="$REPLY"
@@ -83,6 +97,7 @@ initialise() {
   if [ -n "$app_user" ]; then
     create_app_role "$user" "$db" "$app_user" "$app_password"
   fi
+  restrict_connect "$user" "$db"
   local script
   for script in /docker-entrypoint-initdb.d/*; do
     case "$script" in

@@ -13,10 +13,18 @@
 #       # another architecture (under qemu-user-static: see docker/setup/emulation.sh),
 #       # under a name of its own: an engine keeps one image per name, and pulling
 #       # another architecture under the usual name would replace this machine's.
+#   BASE_IMAGE=debian:bookworm-slim docker/setup/base-image.sh
+#       # another release: its suite is the tag's (BASE_SUITE says it otherwise)
 set -euo pipefail
 
 image="${BASE_IMAGE:-debian:trixie-slim}"
-suite="${BASE_SUITE:-trixie}"
+# debian:bookworm-slim is bookworm: the suite named by a Debian image's tag, so that an
+# image is never tagged with another release than the one it holds.
+tag="${image##*:}"
+case "$image" in
+    debian:*-slim | */debian:*-slim) suite="${BASE_SUITE:-${tag%-slim}}" ;;
+    *) suite="${BASE_SUITE:-trixie}" ;;
+esac
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 native="$(dpkg --print-architecture 2>/dev/null || echo amd64)"
 arch="${BASE_ARCH:-$native}"
@@ -67,9 +75,20 @@ if [ "$arch" = "$native" ]; then
 else
     say "bootstrapping $image for $arch from $mirror ($suite, minbase) under emulation; several minutes"
 fi
-if ! debootstrap --arch="$arch" --variant=minbase --keyring="$keyring" "$suite" "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1; then
-    tail -n 5 "$work/debootstrap.log" >&2
-    die "debootstrap of $suite from $mirror failed (above): check that the mirror answers, then run again"
+bootstrap() {
+    debootstrap --arch="$arch" --variant=minbase --keyring="$keyring" "$suite" "$rootfs" "$mirror" \
+        >"$work/debootstrap.log" 2>&1
+}
+# A download that fails half-way ("Couldn't download packages") is most often the
+# network's moment: one more try from scratch, then give up with debootstrap's words.
+if ! bootstrap; then
+    say "debootstrap failed ($(grep -m 1 '^E:' "$work/debootstrap.log" || echo 'see its log')); trying once more"
+    for m in proc sys dev/pts dev; do umount -l "$rootfs/$m" 2>/dev/null || true; done
+    rm -rf "$rootfs"
+    if ! bootstrap; then
+        tail -n 5 "$work/debootstrap.log" >&2
+        die "debootstrap of $suite from $mirror failed (above): check that the mirror answers, then run again"
+    fi
 fi
 
 # Slim it as the official images do: these dpkg excludes keep future installs

@@ -235,6 +235,23 @@ def test_the_backend_logs_in_as_a_role_that_is_not_a_superuser(stack):
     }
 
 
+@pytest.mark.parametrize("database", ["postgres", "template1"])
+def test_the_application_role_connects_to_its_own_database_only(stack, database):
+    def connect(role: str, to: str):
+        # Over the socket, which trusts local connections: only the CONNECT privilege
+        # can refuse, not the password.
+        return stack.run("exec", "-T", "db", "psql", "-U", role, "-d", to, "-Atc",
+                         "SELECT current_user || '@' || current_database()", check=False)
+
+    refused = connect("papertrade", database)
+    assert refused.returncode == 2, refused.stdout
+    assert f'permission denied for database "{database}"' in refused.stderr
+    allowed = connect("papertrade", "papertrade")
+    assert allowed.stdout.strip() == "papertrade@papertrade", allowed.stderr
+    # The superuser, the operator's, still reaches every database.
+    assert connect("postgres", database).stdout.strip() == f"postgres@{database}"
+
+
 @pytest.mark.parametrize("missing", SECRET_FILES)
 def test_up_refuses_without_a_password_file_and_names_it(stack, tmp_path, missing):
     copy = copy_docker_dir(tmp_path)

@@ -98,3 +98,25 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly():
     )
     assert done.stdout == "0\n"
     assert done.stderr == "status 141\n"
+
+
+def test_a_build_argument_naming_an_image_the_page_made_names_the_page_s_own(tmp_path, context):
+    """A page that bootstraps a base (`docker tag ... debian:bookworm-slim`, in its own
+    namespace) and builds `FROM ${BASE_IMAGE}` with it: the override hands the build the
+    page's image; other arguments, and images the page did not make, are left alone."""
+    context.built = guard.translate.Names(str(tmp_path / "built"))
+    context.images = guard.translate.Names(str(tmp_path / "images"))
+    context.built.record("debian:bookworm-slim", "d4k2m9:bookworm-slim")
+    config = {"services": {
+        "db": {"image": "papertrade/db:15", "build": {"context": str(tmp_path), "args": {
+            "BASE_IMAGE": "debian:bookworm-slim", "PG_MAJOR": "15"}}},
+        "cache": {"image": "papertrade/cache:8", "build": {"context": str(tmp_path), "args": {
+            "BASE_IMAGE": "debian:trixie-slim"}}},
+    }}
+    override = (tmp_path / "override.p1.yaml")
+    assert guard._override(context, "p1", config) == str(override)
+    lines = override.read_text().splitlines()
+    db = lines[lines.index('  "db":'):]
+    assert db[2:5] == ["    build:", "      args:", '        "BASE_IMAGE": "d4k2m9:bookworm-slim"']
+    assert "PG_MAJOR" not in override.read_text()
+    assert "trixie" not in override.read_text()
