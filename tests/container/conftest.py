@@ -26,3 +26,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         why = marker.args[0] if marker.args else "see its module"
         pytest.fail(f"{item.nodeid} needs the engine to itself ({why}): run it without -n, "
                     f"as make test-container does (-m 'container and {ALONE}')", pytrace=False)
+
+
+# The modules that take minutes (the quick start run in full; six images built without
+# cache) start first: the other workers' short modules then run beside them, not after.
+STARTS_FIRST = ("test_docs_beside_a_stack.py", "test_stack_images.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Stable: every worker collects the same order, as pytest-xdist requires."""
+    items.sort(key=lambda item: item.path.name not in STARTS_FIRST)
