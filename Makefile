@@ -51,11 +51,18 @@ serve: setup ## serve the site with live reload on http://127.0.0.1:8765
 build: setup ## build the site into site/ (strict)
 	$(VENV)/bin/mkdocs build --strict
 
+# Side by side on every CPU (pytest-xdist); UNIT_WORKERS=0 for one after another.
+UNIT_WORKERS ?= auto
 test-unit: setup ## fast tests, no Docker
-	$(PY) -m pytest -q -m 'not container and not browser' tests
+	$(PY) -m pytest -q -m 'not container and not browser' -n $(UNIT_WORKERS) tests
 
+# Modules side by side, one per pytest-xdist worker (each has its own project, image names
+# and ports; CONTAINER_WORKERS=0 for one after another), then those marked `alone`, which
+# need the engine to themselves (a swarm; what appears on the engine), one at a time.
+CONTAINER_WORKERS ?= auto
 test-container: provision chromium ## tests against real containers (the production page in chromium included)
-	$(PY) -m pytest -q -m container tests
+	$(PY) -m pytest -q -m 'container and not alone' -n $(CONTAINER_WORKERS) --dist loadfile tests
+	$(PY) -m pytest -q -m 'container and alone' tests
 
 # Every page of the site, progress notes aside (they are dated records, not instructions);
 # the pages beside them (writing-a-note.md) run like the rest.

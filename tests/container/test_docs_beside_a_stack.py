@@ -49,12 +49,13 @@ def project_exists() -> bool:
                for kind in ("volume", "network"))
 
 
-@pytest.fixture
-def contributors_stack(tmp_path):
+@pytest.fixture(scope="module")
+def contributors_stack(tmp_path_factory):
+    """One stack for both tests: each checks it is untouched after its own run."""
     if project_exists():
         pytest.skip(f"a Compose project named {PROJECT!r} already exists on this engine; "
                     "this test plays a contributor's stack of that name")
-    clone = tmp_path / "contributor" / "papertrade"
+    clone = tmp_path_factory.mktemp("contributor") / "papertrade"
     copy_checkout(ROOT, clone)
     folder = clone / "docker"
     (folder / ".env").write_text((folder / ".env.example").read_text())

@@ -20,7 +20,12 @@ from execdocs import processes, sandbox
 from execdocs.cleanup import _remove_page_images
 from execdocs.docker_engine import PROJECT_LABEL, Engine
 
-pytestmark = pytest.mark.container
+pytestmark = [
+    pytest.mark.container,
+    # What appears on the engine while a test runs is taken for its leftovers, unless it
+    # is plainly someone else's: an anonymous volume of another test's container is not.
+    pytest.mark.alone("it counts what appeared on the engine while its page ran"),
+]
 
 BASE_IMAGE = "debian:trixie-slim"
 START_TIMEOUT = 120  # seconds for a page to reach the point where the test interrupts it

@@ -17,7 +17,11 @@ import pytest
 
 from execdocs import sandbox, swarm_guard
 
-pytestmark = pytest.mark.container
+pytestmark = [
+    pytest.mark.container,
+    # A page that initialises a swarm is refused while containers of other tests run.
+    pytest.mark.alone("it initialises and leaves a swarm"),
+]
 
 BASE_IMAGE = "debian:trixie-slim"
 START_TIMEOUT = 120

@@ -102,6 +102,26 @@ class CABuild:
     images: list[str]
 
 
+def every_build(copy: Path, variables: dict[str, str], prefix: str) -> dict:
+    """One Compose file building every final image of BUILDS, as the stack's files build
+    each (context, target, arguments, secrets), under names starting with `prefix`: built
+    in one command, the stages the images share are built once, without cache too."""
+    combined: dict = {"services": {}, "secrets": {}}
+    for compose_file, services in BUILDS.items():
+        project = Project(copy, compose_file, variables)
+        config = json.loads(project.run("config", "--format", "json").stdout)
+        for service in services:
+            image = config["services"][service]["image"].split("/", 1)[1]
+            build = config["services"][service]["build"]
+            combined["services"][image.replace(":", "-")] = {
+                "image": f"{prefix}/{image}", "build": build}
+            for secret in build.get("secrets", []):  # the file it reads; not the project's name
+                defined = config["secrets"][secret["source"]]
+                combined["secrets"][secret["source"]] = {
+                    key: value for key, value in defined.items() if key != "name"}
+    return combined
+
+
 @pytest.fixture(scope="module")
 def ca_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CABuild]:
     """Every final image, built without cache (so each step that mounts the secret runs
@@ -116,19 +136,11 @@ def ca_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CABuild]:
     bundle.write_text(Path(host_bundle).read_text() + ca.pem)
     copy = copy_docker_dir(workspace)
     variables = {"EXTRA_CA_BUNDLE": str(bundle)}
-    prefix = f"papertrade-ca-test-{uuid.uuid4().hex[:8]}"
-    built: list[str] = []
+    combined = every_build(copy, variables, f"papertrade-ca-test-{uuid.uuid4().hex[:8]}")
+    (copy / "ca-test.json").write_text(json.dumps(combined))
+    built = [service["image"] for service in combined["services"].values()]
     try:
-        for compose_file, services in BUILDS.items():
-            images = Project(copy, compose_file, variables).images()
-            renamed = {s: f"{prefix}/{images[s].split('/', 1)[1]}" for s in services}
-            override = copy / f"ca-test.{compose_file}"
-            override.write_text(
-                json.dumps({"services": {s: {"image": renamed[s]} for s in services}})
-            )
-            built += renamed.values()
-            project = Project(copy, compose_file, variables, extra_files=(override.name,))
-            project.run("build", "--no-cache", *services)
+        Project(copy, "ca-test.json", variables).run("build", "--no-cache")
         yield CABuild(ca, bundle, built)
     finally:
         remove_images(built)
