@@ -26,9 +26,10 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
+from papertrade_docs import project_root
 from papertrade_docs.diagrams.dockerfile import secret_stages
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = project_root()
 REFRESH = "python -m papertrade_docs.diagrams --refresh"
 # Client settings the compose binary may need to start; nothing that names a project,
 # a file or a variable of the stack.

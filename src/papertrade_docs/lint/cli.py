@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from execdocs import InvalidPage
+from papertrade_docs import project_root
 from papertrade_docs.lint import build_files as lint_build_files
 from papertrade_docs.lint import portability as lint_portability
 from papertrade_docs.lint.blocks import page_script
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = project_root()
 BIN = Path(sys.executable).parent  # the venv's tools sit beside its python
 SKIPPED_DIRS = {"node_modules", ".venv", "site", "build", ".git"}
 
