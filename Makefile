@@ -128,9 +128,9 @@ measure-installers: provision ## one-off: pip against uv on the backend's lock, 
 
 bench: provision ## runner speed (docs/data/bench.json); isolation's cost, pages serial vs two workers (docs/data/bench_docs.json)
 	$(PY) -m execdocs.bench --json docs/data/bench.json
-	$(PY) -m papertrade_docs.bench_docs --json docs/data/bench_docs.json
+	$(PY) -m papertrade_docs.measure.bench_docs --json docs/data/bench_docs.json
 
 note: setup ## new progress note: make note TITLE="..." [AUTHOR=key] [CATEGORY=Name]
 	@# Read from the environment, so quotes in a title reach Python intact.
 	@test -n "$${TITLE:-}" || { echo 'note: give it a title: make note TITLE="What this note records"' >&2; exit 2; }
-	@$(PY) -m papertrade_docs.progress new --title "$$TITLE" $${AUTHOR:+--author "$$AUTHOR"} $${CATEGORY:+--category "$$CATEGORY"}
+	@$(PY) -m papertrade_docs.notes new --title "$$TITLE" $${AUTHOR:+--author "$$AUTHOR"} $${CATEGORY:+--category "$$CATEGORY"}

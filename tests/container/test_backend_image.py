@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from stack_support import extra_ca_bundle
 
-from papertrade_docs.images import image as budgeted_image
 from papertrade_docs.measure.docker_cli import compose_env
+from papertrade_docs.measure.images import image as budgeted_image
 
 pytestmark = pytest.mark.container
 
@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "docker"
 BACKEND = DOCKER / "backend"
 VENV_BIN = ROOT / ".venv" / "bin"
-# The budgets of papertrade_docs/images.py, in bytes as `docker image inspect` reports them.
+# The budgets of src/papertrade_docs/measure/images.py, in bytes
+# as `docker image inspect` reports them.
 SIZE_LIMITS = {name: budgeted_image(name).budget_bytes for name in ("backend-dev", "backend-prod")}
 
 DATABASE_URL = "postgresql://papertrade:test-password@db:5432/papertrade"

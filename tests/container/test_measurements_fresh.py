@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from stack_support import Project, copy_docker_dir, docker, production_env_file
 
-from papertrade_docs import figures
-from papertrade_docs.images import IMAGES
-from papertrade_docs.measurements import DATA_FILE, load
+from papertrade_docs.measure import figure_text
+from papertrade_docs.measure.images import IMAGES
+from papertrade_docs.measure.measurements import DATA_FILE, load
 
 pytestmark = pytest.mark.container
 
@@ -57,7 +57,7 @@ def test_a_fresh_build_agrees_with_the_committed_size(fresh, image):
     committed = load(ROOT / DATA_FILE).image_field(image.name, "size_bytes")
     measured = fresh[image.name]
     assert abs(measured - committed) <= TOLERANCE * committed, (
-        f"{image.name} builds to {figures.megabytes(measured)} ({measured} bytes) but "
-        f"{DATA_FILE} says {figures.megabytes(committed)} ({committed} bytes), more than "
+        f"{image.name} builds to {figure_text.megabytes(measured)} ({measured} bytes) but "
+        f"{DATA_FILE} says {figure_text.megabytes(committed)} ({committed} bytes), more than "
         f"{TOLERANCE:.0%} apart: run `make measure`"
     )

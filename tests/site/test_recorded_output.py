@@ -15,7 +15,7 @@ import pytest
 
 from execdocs.recorded_view import FOOTER_CLASS
 from execdocs.recordings import Recordings, mask
-from papertrade_docs.coverage_macro import RECORDINGS_FILE
+from papertrade_docs.macros.coverage import RECORDINGS_FILE
 
 pytestmark = pytest.mark.browser
 

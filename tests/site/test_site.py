@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from papertrade_docs.lint_blocks import page_fences
+from papertrade_docs.lint.blocks import page_fences
 
 pytestmark = pytest.mark.browser
 

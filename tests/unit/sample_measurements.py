@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from papertrade_docs.images import IMAGES, MB, STACK_COMPOSE_FILES, STACK_FIGURES
+from papertrade_docs.measure.images import IMAGES, MB, STACK_COMPOSE_FILES, STACK_FIGURES
 
 SIZES_MB = {
     "backend-prod": 74.4,

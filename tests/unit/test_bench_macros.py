@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from execdocs import bench as execdocs_bench
-from papertrade_docs.bench_macros import BenchError, bench_figure, bench_measured_on, load_bench
+from papertrade_docs.macros.bench import BenchError, bench_figure, bench_measured_on, load_bench
 
 
 def test_the_bench_writes_what_the_macros_read(tmp_path, capsys):

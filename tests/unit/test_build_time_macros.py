@@ -8,9 +8,9 @@ import re
 import pytest
 from sample_measurements import sample
 
-from papertrade_docs.figure_macros import figure_macros
-from papertrade_docs.images import IMAGES
-from papertrade_docs.measurements import Measurements, MeasurementsError
+from papertrade_docs.macros.figures import figure_macros
+from papertrade_docs.measure.images import IMAGES
+from papertrade_docs.measure.measurements import Measurements, MeasurementsError
 
 
 def macros_for(document):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from papertrade_docs.lint import ROOT
+from papertrade_docs.lint.cli import ROOT
 
 SOURCE = ROOT / "docker" / "frontend" / "image" / "copy-with-libs.sh"
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from papertrade_docs.coverage_macro import CoverageError, read_last_run, render_last_run
+from papertrade_docs.macros.coverage import CoverageError, read_last_run, render_last_run
 
 
 def write(tmp_path, data) -> object:

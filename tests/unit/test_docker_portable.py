@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from papertrade_docs.lint import ROOT
-from papertrade_docs.lint_build_files import (
+from papertrade_docs.lint.build_files import (
     architecture_findings,
     build_files,
     image_scripts,
     line_ending_findings,
 )
+from papertrade_docs.lint.cli import ROOT
 
 
 def relative(paths: list[Path], root: Path = ROOT) -> list[str]:

@@ -28,8 +28,8 @@ def test_the_project_imports_only_the_public_surface():
 
 
 def test_lint_checks_the_shell_blocks_the_runner_runs(tmp_path):
-    from papertrade_docs.lint_blocks import SHELL_LANGUAGES as linted
-    from papertrade_docs.lint_blocks import page_script
+    from papertrade_docs.lint.blocks import SHELL_LANGUAGES as linted
+    from papertrade_docs.lint.blocks import page_script
 
     assert linted is execdocs.SHELL_LANGUAGES  # one list; both read it in any case
     page = tmp_path / "page.md"

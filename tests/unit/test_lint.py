@@ -6,8 +6,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from papertrade_docs import lint
-from papertrade_docs.lint_blocks import page_fences, page_script
+from papertrade_docs.lint import cli as lint
+from papertrade_docs.lint.blocks import page_fences, page_script
 
 PAGE = textwrap.dedent("""\
     # Page

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from papertrade_docs import lint
-from papertrade_docs.lint_blocks import content_tabs, read_page
-from papertrade_docs.lint_portability import command_idioms, page_findings
-from papertrade_docs.lint_shell_words import simple_commands
+from papertrade_docs.lint import cli as lint
+from papertrade_docs.lint.blocks import content_tabs, read_page
+from papertrade_docs.lint.portability import command_idioms, page_findings
+from papertrade_docs.lint.shell_words import simple_commands
 
 
 def make_page(root: Path, text: str) -> Path:

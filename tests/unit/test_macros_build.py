@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sample_measurements import sample
 
-from papertrade_docs import figures
-from papertrade_docs.images import image
+from papertrade_docs.measure import figure_text
+from papertrade_docs.measure.images import image
 
 ROOT = Path(__file__).resolve().parents[2]
 MKDOCS = Path(sys.executable).with_name("mkdocs")
@@ -24,7 +24,7 @@ theme: {{name: mkdocs}}
 strict: true
 plugins:
   - macros:
-      module_name: {ROOT / "papertrade_docs" / "macros"}
+      module_name: {ROOT / "src" / "papertrade_docs" / "macros" / "main"}
       on_error_fail: true
       on_undefined: strict
 """
@@ -59,7 +59,7 @@ def test_a_page_shows_the_measured_figures(tmp_path):
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "site" / "index.html").read_text()
     assert "The production backend is 74 MB." in html
-    budget = figures.megabytes(image("backend-prod").budget_bytes)
+    budget = figure_text.megabytes(image("backend-prod").budget_bytes)
     assert re.search(rf"<td[^>]*>under {budget}</td>", html)  # the table became a table
     assert '<figure class="size-chart"><svg' in html
     assert "Measured on 2026-11-27 at 10:15 UTC" in html

@@ -8,10 +8,10 @@ import xml.etree.ElementTree as ET
 import pytest
 from sample_measurements import sample
 
-from papertrade_docs.chart import Legend, Row, bar_chart, nice_step
-from papertrade_docs.figure_macros import render_size_chart
-from papertrade_docs.images import IMAGES
-from papertrade_docs.measurements import Measurements
+from papertrade_docs.macros.chart import Legend, Row, bar_chart, nice_step
+from papertrade_docs.macros.figures import render_size_chart
+from papertrade_docs.measure.images import IMAGES
+from papertrade_docs.measure.measurements import Measurements
 
 SVG = "{http://www.w3.org/2000/svg}"
 LEGEND = Legend("measured", "stated", "budget")

@@ -7,10 +7,10 @@ import re
 import pytest
 from sample_measurements import sample
 
-from papertrade_docs import figures
-from papertrade_docs.figure_macros import figure_macros
-from papertrade_docs.images import EARLIER_DOCS, IMAGES, MB, OFFICIAL_IMAGES
-from papertrade_docs.measurements import Measurements, MeasurementsError
+from papertrade_docs.macros.figures import figure_macros
+from papertrade_docs.measure import figure_text
+from papertrade_docs.measure.images import EARLIER_DOCS, IMAGES, MB, OFFICIAL_IMAGES
+from papertrade_docs.measure.measurements import Measurements, MeasurementsError
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def macros():
     ],
 )
 def test_sizes_are_whole_decimal_megabytes(size_bytes, shown):
-    assert figures.megabytes(size_bytes) == shown
+    assert figure_text.megabytes(size_bytes) == shown
 
 
 @pytest.mark.parametrize(
@@ -37,7 +37,7 @@ def test_sizes_are_whole_decimal_megabytes(size_bytes, shown):
     [(12.34, "12.3 s"), (1.0, "1.0 s"), (0.998, "1.0 s"), (0.456, "0.46 s"), (0.012, "0.01 s")],
 )
 def test_times_read_in_seconds(value, shown):
-    assert figures.seconds(value) == shown
+    assert figure_text.seconds(value) == shown
 
 
 def test_image_and_stack_macros_read_the_data(macros):

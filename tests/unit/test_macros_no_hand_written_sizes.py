@@ -53,5 +53,5 @@ def test_no_page_outside_the_progress_notes_writes_a_size_by_hand():
     assert not offences, (
         "sizes written by hand (show measured ones with {{ image_size('backend-prod') }}, "
         "stated ones with {{ stated_image_size('backend-dev') }}; see "
-        "papertrade_docs/images.py):\n" + "\n".join(offences)
+        "src/papertrade_docs/measure/images.py):\n" + "\n".join(offences)
     )

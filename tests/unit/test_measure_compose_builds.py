@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from papertrade_docs.images import image
 from papertrade_docs.measure.compose_builds import ComposeFileError, image_build
+from papertrade_docs.measure.images import image
 
 
 def write(tmp_path, name, text):

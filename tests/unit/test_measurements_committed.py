@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from papertrade_docs import figures
-from papertrade_docs.images import IMAGES, STACK_COMPOSE_FILES
+from papertrade_docs.measure import figure_text
 from papertrade_docs.measure.compose_builds import image_build
 from papertrade_docs.measure.context_hash import context_hash, file_hash
-from papertrade_docs.measurements import DATA_FILE, load
+from papertrade_docs.measure.images import IMAGES, STACK_COMPOSE_FILES
+from papertrade_docs.measure.measurements import DATA_FILE, load
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE_NAMES = [image.name for image in IMAGES]
@@ -52,8 +52,8 @@ def test_the_stack_timings_match_the_current_compose_files(committed, name):
 def test_every_image_is_within_its_budget(committed, image):
     size = committed.image_field(image.name, "size_bytes")
     assert size < image.budget_bytes, (
-        f"{image.name} is {figures.megabytes(size)} ({size} bytes), over its budget of "
-        f"{figures.megabytes(image.budget_bytes)} (papertrade_docs/images.py)"
+        f"{image.name} is {figure_text.megabytes(size)} ({size} bytes), over its budget of "
+        f"{figure_text.megabytes(image.budget_bytes)} (src/papertrade_docs/measure/images.py)"
     )
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from sample_measurements import sample
 
-from papertrade_docs.measurements import (
+from papertrade_docs.measure.measurements import (
     Measurements,
     MeasurementsError,
     load,

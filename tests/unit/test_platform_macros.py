@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from sample_measurements import sample
 
-from papertrade_docs.figure_macros import figure_macros
-from papertrade_docs.images import IMAGES
-from papertrade_docs.measurements import Measurements, MeasurementsError, validate
+from papertrade_docs.macros.figures import figure_macros
+from papertrade_docs.measure.images import IMAGES
+from papertrade_docs.measure.measurements import Measurements, MeasurementsError, validate
 
 
 def arm64_section(context_hash: str = "sha256:" + "0" * 64) -> dict:

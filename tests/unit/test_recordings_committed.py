@@ -14,7 +14,7 @@ import pytest
 from execdocs import Project, load_page
 from execdocs.invocation import recordings_path
 from execdocs.recordings import Recordings, page_hashes, page_key
-from papertrade_docs.coverage_macro import RECORDINGS_FILE
+from papertrade_docs.macros.coverage import RECORDINGS_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"

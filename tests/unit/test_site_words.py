@@ -23,7 +23,7 @@ import pytest
 
 from execdocs.model import Origin
 from execdocs.options import parse_info
-from papertrade_docs.lint_blocks import page_fences
+from papertrade_docs.lint.blocks import page_fences
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
