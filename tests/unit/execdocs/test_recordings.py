@@ -11,10 +11,14 @@ import sys
 import time
 
 import pytest
+from engine_fakes import FakeAPI
 from mkdocs_project import MKDOCS_YML, write_project
 from page_runs import make_runner, write_page
 
+from execdocs import cli
+from execdocs import runner as runner_module
 from execdocs.collect import load_page
+from execdocs.docker_engine import Engine
 from execdocs.markdown_extension import NAME, reader_lines
 from execdocs.model import Origin
 from execdocs.recorded_view import RecordedView
@@ -164,24 +168,24 @@ def test_the_command_line_records_into_the_file_mkdocs_yml_names(tmp_path):
     assert "docs/page.md" in json.loads((tmp_path / "data/rec.json").read_text())["pages"]
 
 
-def test_a_page_skipped_for_the_engines_state_keeps_its_last_recording(tmp_path):
+def test_a_page_skipped_for_the_engines_state_keeps_its_last_recording(
+        tmp_path, monkeypatch, capsys):
     """An `alone` page beside someone else's running container is skipped for now: its
     recording stays the one of its last run."""
     yml = MKDOCS_YML + f"  - {NAME}:\n      recordings: data/rec.json\n"
     alone = "---\nexecdocs:\n  alone: it makes a swarm\n---\n" + PAGE
     write_project(tmp_path, {"docs/page.md": alone}, mkdocs_yml=yml)
-    docker = tmp_path / "bin" / "docker"  # an engine where `their-db` runs
-    docker.parent.mkdir()
-    docker.write_text('#!/bin/sh\ncase "$*" in "ps --format {{.Names}}"*) '
-                      'printf "their-db\\t\\n" ;; esac\nexit 0\n')
-    docker.chmod(0o755)
-    run = subprocess.run([sys.executable, "-m", "execdocs", "run", "--record", "docs/page.md"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                         env={"EXECDOCS_ISOLATION": "off",
-                              "PATH": f"{docker.parent}:/usr/bin:/bin",
-                              "TMPDIR": str(tmp_path)})  # the engine's lock: this test's
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "SKIPPED docs/page.md: it needs the engine to itself" in run.stdout
+    their_db = [{"Id": "c" * 64, "Names": ["/their-db"], "Labels": {}}]
+    api = FakeAPI(containers=lambda *args: their_db, networks=[], volumes={"Volumes": []},
+                  images=[], info={"Swarm": {"NodeID": ""}},
+                  version={"Version": "28.0", "Os": "linux", "Arch": "amd64"})
+    monkeypatch.setattr(runner_module, "Engine",
+                        lambda: Engine(docker="/usr/bin/docker", client=api))
+    monkeypatch.setenv("EXECDOCS_ISOLATION", "off")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the engine's lock: this test's
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["run", "--record", "docs/page.md"]) == 0
+    assert "SKIPPED docs/page.md: it needs the engine to itself" in capsys.readouterr().out
     recorded = tmp_path / "data/rec.json"
     assert not recorded.exists() or "docs/page.md" not in json.loads(recorded.read_text())["pages"]
 
