@@ -77,7 +77,7 @@ def test_new_creates_a_note_that_fails_until_filled_in(project):
     path.write_text(filled)
     check = progress(project, "check")
     assert check.returncode == 0, check.stdout
-    assert check.stdout.strip() == "progress: 1 note(s) checked, no problems"
+    assert check.stdout.strip() == "notes: 1 note(s) checked, no problems"
 
 
 def test_new_with_an_unknown_author_or_category_writes_nothing(project):

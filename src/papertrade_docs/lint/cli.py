@@ -175,7 +175,7 @@ def codespell(root: Path) -> Outcome:
     return Outcome(" and ".join(targets), _run(root, str(BIN / "codespell"), *targets))
 
 
-def progress_notes(root: Path) -> Outcome:
+def notes(root: Path) -> Outcome:
     return Outcome(
         "the progress notes", _run(root, sys.executable, "-m", "papertrade_docs.notes", "check")
     )
@@ -190,7 +190,7 @@ STEPS: dict[str, Callable[[Path], Outcome]] = {
     "workflows": workflows,
     "ruff": ruff,
     "codespell": codespell,
-    "progress": progress_notes,
+    "notes": notes,
 }
 
 

@@ -41,10 +41,10 @@ def command_check(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"{_shown(problem.path)}:{problem.line}: {problem.message}")
     if problems:
-        print(f"progress: {len(problems)} problem(s) in {len({p.path for p in problems})} "
+        print(f"notes: {len(problems)} problem(s) in {len({p.path for p in problems})} "
               f"of {len(paths)} note(s)", file=sys.stderr)
         return 1
-    print(f"progress: {len(paths)} note(s) checked, no problems")
+    print(f"notes: {len(paths)} note(s) checked, no problems")
     return 0
 
 
@@ -71,7 +71,7 @@ def command_new(args: argparse.Namespace) -> int:
     except FileExistsError:
         raise SettingsError(f"{_shown(path)} already exists: wait a second and run again") from None
     print(_shown(path), flush=True)  # before the hint on stderr, also into a pipe
-    print("progress: fill it in, then 'make lint' says what is still missing", file=sys.stderr)
+    print("notes: fill it in, then 'make lint' says what is still missing", file=sys.stderr)
     return 0
 
 
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except (SettingsError, BadName) as error:
-        print(f"progress: {error}", file=sys.stderr)
+        print(f"notes: {error}", file=sys.stderr)
         return 2
 
 
