@@ -5,8 +5,12 @@ import json
 import sys
 from pathlib import Path
 
+import docker  # noqa: F401  (see below)
 import pytest
 
+# pytester's in-process runs forget the modules a run imported; the Docker SDK imported
+# afresh in a later run then mixes two copies of requests' cookie classes ("You can only
+# merge into CookieJar"). Imported once here, every run shares one copy.
 pytest_plugins = ["pytester"]
 
 PASSING = "```console\n$ echo fine\nfine\n```\n"
