@@ -25,7 +25,7 @@ export PATH := $(PATH):$(CURDIR)/$(VENV)/bin
 # Material's end-of-life banner on every build; the Zensical workflow tracks the successor.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup provision serve build test test-unit test-container test-docs record test-browser test-arm64 lint measure measure-installers note bench clean chromium
+.PHONY: help setup provision serve build test test-unit test-container test-docs record test-browser test-arm64 lint measure measure-installers note bench chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
