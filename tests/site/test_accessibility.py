@@ -292,10 +292,17 @@ def test_keyboard_search_finds_and_opens_a_page(built_site, open_page):
     page, _ = open_page("")
     _tab_to(page, CONTROLS["search"])
     page.keyboard.type("debootstrap", delay=30)
-    page.locator(".md-search-result__item a").first.wait_for(timeout=10_000)
+    # The results of the whole word, not of a prefix typed before it: the list is drawn
+    # again as each letter arrives, and a redraw takes the focus away from a result.
+    page.locator(".md-search-result__item mark", has_text="debootstrap").first.wait_for(
+        timeout=10_000)
     page.keyboard.press("ArrowDown")
-    target = page.evaluate("() => document.activeElement.closest('a')?.href")
-    assert target, "ArrowDown did not move the focus to a search result"
+    focused = "() => document.activeElement.closest('.md-search-result a')?.href"
+    try:
+        page.wait_for_function(focused, timeout=5_000)
+    except PlaywrightTimeout:
+        pytest.fail("ArrowDown did not move the focus to a search result")
+    target = page.evaluate(focused)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert urlsplit(page.url).path == urlsplit(target).path
