@@ -72,10 +72,7 @@ class Runner:
             self.start()
         result = PageResult(page.path)
         if page.options.get("skip"):
-            result.skipped = str(page.options["skip"])
-            result.blocks = [BlockResult(b, _not_run_status(b), result.skipped)
-                             for b in page.blocks]
-            return result
+            return _skipped(result, page, str(page.options["skip"]))
         # Beside other pages, or alone when the page changes the engine for all.
         holding = (engine_use(self.run.root.parent, alone=bool(page.options.get("alone")))
                    if self.engine.available else contextlib.nullcontext())
@@ -83,11 +80,9 @@ class Runner:
             if page.options.get("alone") and self.engine.available:
                 others = self.engine.running_others(self.run.id)
                 if others:  # the page would change the engine under them
-                    result.skipped = engine_not_free(str(page.options["alone"]), others)
                     result.skipped_for_now = True
-                    result.blocks = [BlockResult(b, _not_run_status(b), result.skipped)
-                                     for b in page.blocks]
-                    return result
+                    return _skipped(result, page, engine_not_free(str(page.options["alone"]),
+                                                                  others))
             # Timed once the engine is held: the recorded seconds balance the shards, and
             # time spent waiting for another page is not this page's.
             started = time.monotonic()
@@ -104,6 +99,13 @@ def engine_not_free(why: str, others: list[str]) -> str:
     shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
     return (f"it needs the engine to itself: {why}; containers this run did not start are "
             f"running ({shown}): stop them, or run it where nothing else runs")
+
+
+def _skipped(result: PageResult, page: Page, reason: str) -> PageResult:
+    """`result` for a page not run, each block marked with `reason`."""
+    result.skipped = reason
+    result.blocks = [BlockResult(b, _not_run_status(b), reason) for b in page.blocks]
+    return result
 
 
 def _not_run_status(block: Block) -> str:

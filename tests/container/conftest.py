@@ -15,11 +15,6 @@ import pytest
 ALONE = "alone"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", f'{ALONE}(why): needs the Docker engine to itself; run without -n')
-
-
 def pytest_runtest_setup(item: pytest.Item) -> None:
     marker = item.get_closest_marker(ALONE)
     if marker is not None and hasattr(item.config, "workerinput"):  # a pytest-xdist worker

@@ -15,7 +15,7 @@ from pathlib import Path
 import docker
 import pytest
 import requests
-from engine_fakes import FakeAPI
+from engine_fakes import engine_with
 
 import execdocs
 from execdocs.docker_engine import (
@@ -77,10 +77,6 @@ def test_with_no_docker_cli_every_query_answers_nothing_without_asking():
     assert engine.compose_report("p", 5) == ""
     assert Machine.of(engine).engine == "no Docker engine"
 
-
-def engine_with(**answers) -> tuple[Engine, FakeAPI]:
-    api = FakeAPI(**answers)
-    return Engine(docker="/usr/bin/docker", client=api), api
 
 
 def test_resources_carry_only_the_labels_read_back():

@@ -8,11 +8,10 @@ import fcntl
 import os
 
 import pytest
-from engine_fakes import FakeAPI
+from engine_fakes import engine_running
 from page_runs import write_page
 
 from execdocs.collect import load_page
-from execdocs.docker_engine import Engine
 from execdocs.engine_lock import engine_use
 from execdocs.model import InvalidPage
 from execdocs.runner import Runner, engine_not_free
@@ -56,23 +55,13 @@ def test_alone_needs_its_reason(tmp_path):
     assert page.options["alone"] == "it makes a swarm"
 
 
-def docker_with_running(tmp_path, names: list[str]) -> Engine:
-    """An engine whose running containers are `names` (someone else's), which answers
-    every other query with nothing."""
-    running = [{"Id": f"{index:064x}", "Names": [f"/{name}"], "Labels": {}}
-               for index, name in enumerate(names)]
-    api = FakeAPI(containers=lambda *args: running, networks=[], volumes={"Volumes": []},
-                  images=[], info={"Swarm": {"LocalNodeState": "inactive", "NodeID": ""}})
-    return Engine(docker="/usr/bin/docker", client=api)
-
-
 ALONE_PAGE = "---\nexecdocs:\n  alone: it makes a swarm\n---\n```console\n$ echo ran\nran\n```\n"
 
 
 def test_a_page_alone_is_skipped_while_containers_the_run_did_not_start_run(tmp_path):
     page = load_page(write_page(tmp_path / "docs", ALONE_PAGE), None)
     (tmp_path / "runs").mkdir()
-    engine = docker_with_running(tmp_path, ["their-db", "their-backend"])
+    engine = engine_running(["their-db", "their-backend"])
     with Runner(engine=engine, runs_base=tmp_path / "runs", project_root=tmp_path) as runner:
         result = runner.run_page(page)
     assert result.skipped == (
@@ -84,7 +73,7 @@ def test_a_page_alone_is_skipped_while_containers_the_run_did_not_start_run(tmp_
 def test_a_page_alone_runs_on_an_engine_where_nothing_else_runs(tmp_path):
     page = load_page(write_page(tmp_path / "docs", ALONE_PAGE), None)
     (tmp_path / "runs").mkdir()
-    engine = docker_with_running(tmp_path, [])
+    engine = engine_running([])
     with Runner(engine=engine, runs_base=tmp_path / "runs", project_root=tmp_path) as runner:
         result = runner.run_page(page)
     assert not result.skipped and result.passed, result.failure

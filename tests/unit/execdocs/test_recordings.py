@@ -11,14 +11,13 @@ import sys
 import time
 
 import pytest
-from engine_fakes import FakeAPI
+from engine_fakes import engine_running
 from mkdocs_project import MKDOCS_YML, write_project
 from page_runs import make_runner, write_page
 
 from execdocs import cli
 from execdocs import runner as runner_module
 from execdocs.collect import load_page
-from execdocs.docker_engine import Engine
 from execdocs.markdown_extension import NAME, reader_lines
 from execdocs.model import Origin
 from execdocs.recorded_view import RecordedView
@@ -175,12 +174,8 @@ def test_a_page_skipped_for_the_engines_state_keeps_its_last_recording(
     yml = MKDOCS_YML + f"  - {NAME}:\n      recordings: data/rec.json\n"
     alone = "---\nexecdocs:\n  alone: it makes a swarm\n---\n" + PAGE
     write_project(tmp_path, {"docs/page.md": alone}, mkdocs_yml=yml)
-    their_db = [{"Id": "c" * 64, "Names": ["/their-db"], "Labels": {}}]
-    api = FakeAPI(containers=lambda *args: their_db, networks=[], volumes={"Volumes": []},
-                  images=[], info={"Swarm": {"NodeID": ""}},
-                  version={"Version": "28.0", "Os": "linux", "Arch": "amd64"})
-    monkeypatch.setattr(runner_module, "Engine",
-                        lambda: Engine(docker="/usr/bin/docker", client=api))
+    engine = engine_running(["their-db"])
+    monkeypatch.setattr(runner_module, "Engine", lambda: engine)
     monkeypatch.setenv("EXECDOCS_ISOLATION", "off")
     monkeypatch.setenv("TMPDIR", str(tmp_path))  # the engine's lock: this test's
     monkeypatch.chdir(tmp_path)
