@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         return merge_coverage(arguments.summaries, arguments.output, arguments.record,
                               arguments.config)
     return run(arguments.pages, arguments.update, arguments.config, arguments.coverage_json,
-               arguments.record)
+               arguments.record, arguments.durations)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
                                   " ran, to the recordings file of mkdocs.yml")
     run_command.add_argument("--coverage-json", type=Path, default=coverage.DEFAULT_JSON,
                              metavar="PATH", help=f"default: {coverage.DEFAULT_JSON}")
+    run_command.add_argument("--durations", type=int, default=0, metavar="N",
+                             help="after the run, list the N slowest blocks (0: none)")
     list_command = commands.add_parser(
         "list", help="show what pages would run, without running anything")
     list_command.add_argument("pages", nargs="+", type=Path, metavar="PAGE")
@@ -128,7 +130,7 @@ def list_pages(paths: list[Path], as_json: bool, config: Path | None) -> int:
 
 
 def run(paths: list[Path], update: bool, config: Path | None, coverage_json: Path,
-        record: bool = False) -> int:
+        record: bool = False, durations: int = 0) -> int:
     loaded = _load(paths, config)
     if loaded is None:
         return INVALID
@@ -167,6 +169,8 @@ def run(paths: list[Path], update: bool, config: Path | None, coverage_json: Pat
         summary = coverage.summarize(results)
         summary.run = coverage.this_run(project.root if project else None)
         if results:
+            if durations:
+                print("\n" + report.slowest_blocks(results, durations))
             print("\n" + summary.table())
             summary.write_json(coverage_json)
         if recorded:

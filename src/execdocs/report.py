@@ -52,3 +52,17 @@ def _tail(output: str) -> str:
     if len(lines) > OUTPUT_TAIL:
         lines = [f"... ({len(lines) - OUTPUT_TAIL} earlier lines)", *lines[-OUTPUT_TAIL:]]
     return textwrap.indent("\n".join(lines), "  ")
+
+
+def slowest_blocks(results: list[PageResult], count: int) -> str:
+    """The `count` blocks that took longest, as pytest's --durations lists tests: where the
+    time of a run goes."""
+    timed = sorted((block for result in results for block in result.blocks),
+                   key=lambda block: block.seconds, reverse=True)[:count]
+    lines = [f"slowest {len(timed)} block(s):"]
+    for block in timed:
+        first = block.block.body.strip().split("\n", 1)[0]
+        if len(first) > 60:
+            first = first[:57] + "..."
+        lines.append(f"{block.seconds:8.1f} s  {block.block.origin}  {block.block.kind}  {first}")
+    return "\n".join(lines)

@@ -202,3 +202,15 @@ def test_run_reports_every_problem_of_an_invalid_page(tmp_path):
     assert [line.split(": ")[0] for line in done.stderr.splitlines()[:2]] == [
         "bad.md:1", "bad.md:6"
     ]
+
+
+def test_durations_lists_the_slowest_blocks_with_their_lines(tmp_path):
+    (tmp_path / "a.md").write_text(PASSING + "\n```console\n$ sleep 0.6\n```\n"
+                                   "\n```console\n$ sleep 0.3\n```\n")
+    done = run_cli(tmp_path, "a.md", "--durations", "2")
+    assert done.returncode == 0, done.stdout + done.stderr
+    listed = done.stdout.split("slowest 2 block(s):\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert [line.split()[2:] for line in listed] == [
+        ["a.md:6", "console", "$", "sleep", "0.6"], ["a.md:10", "console", "$", "sleep", "0.3"]]
+    assert float(listed[0].split()[0]) >= 0.6
+    assert "slowest" not in run_cli(tmp_path, "a.md").stdout
