@@ -25,7 +25,7 @@ export PATH := $(PATH):$(CURDIR)/$(VENV)/bin
 # Material's end-of-life banner on every build; the Zensical workflow tracks the successor.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup provision serve build test test-unit test-container test-docs record test-browser test-arm64 lint measure measure-installers note bench chromium
+.PHONY: help setup provision serve build test test-unit test-container test-container-beside test-container-alone test-docs record test-browser test-arm64 lint measure measure-installers note bench chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -60,9 +60,11 @@ test-unit: setup ## fast tests, no Docker
 # and ports; CONTAINER_WORKERS=0 for one after another), then those marked `alone`, which
 # need the engine to themselves (a swarm; what appears on the engine), one at a time.
 CONTAINER_WORKERS ?= auto
+CONTAINER_BESIDE = $(PY) -m pytest -q -m 'container and not alone' -n $(CONTAINER_WORKERS) --dist loadfile tests
+CONTAINER_ALONE = $(PY) -m pytest -q -m 'container and alone' tests
 test-container: provision chromium ## tests against real containers (the production page in chromium included)
-	$(PY) -m pytest -q -m 'container and not alone' -n $(CONTAINER_WORKERS) --dist loadfile tests
-	$(PY) -m pytest -q -m 'container and alone' tests
+	$(CONTAINER_BESIDE)
+	$(CONTAINER_ALONE)
 
 # Every page of the site, progress notes aside (they are dated records, not instructions);
 # the pages beside them (writing-a-note.md) run like the rest.
@@ -94,12 +96,23 @@ test-docs: provision chromium ## run every block of every page against real cont
 record: provision chromium ## run every page as test-docs does, one at a time, and commit the proof: docs/data/recorded-output.json
 	$(RUN_PAGES) --execdocs-record $(DOCS_PAGES)
 
-test: provision ## set up what is missing, then run every test
+# Lint first (seconds, and most slips); then the unit tests, the container tests that run
+# side by side, every page and the browser checks all at once: most of their time is
+# waiting on containers, not the CPU. The container tests hold the engine shared while
+# they run, so the one page marked `alone` waits for them (tests/container/conftest.py).
+# Last, the container tests that need the engine to themselves. -O prints each part's
+# output whole when it ends; -k lets the others end when one fails.
+test: provision chromium ## set up what is missing, then run every test
 	@$(MAKE) --no-print-directory lint
-	@$(MAKE) --no-print-directory test-unit
-	@$(MAKE) --no-print-directory test-container
-	@$(MAKE) --no-print-directory test-docs
-	@$(MAKE) --no-print-directory test-browser
+	@echo "make test: unit, container and browser tests and every page, side by side (each one's output when it ends)"
+	@$(MAKE) --no-print-directory -k -j4 -Otarget test-unit test-container-beside test-docs test-browser
+	@$(MAKE) --no-print-directory test-container-alone
+
+# test-container's two halves, for make test (not listed by `make help`).
+test-container-beside: provision chromium
+	$(CONTAINER_BESIDE)
+test-container-alone: provision chromium
+	$(CONTAINER_ALONE)
 
 lint: setup ## every linter, fast, no Docker (hadolint, shellcheck, portability, yamllint, workflow schema, ruff, codespell, notes)
 	$(PY) -m papertrade_docs.lint

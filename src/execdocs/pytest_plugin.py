@@ -116,9 +116,28 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # split every collected page, before -k or --lf narrow them
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not _enabled(config) or config.stash[_STATE].shard is None:
+    if not _enabled(config):
         return
     state = config.stash[_STATE]
+    if state.shard is not None:
+        _keep_this_shard(config, state, items)
+    if hasattr(config, "workerinput"):  # pytest-xdist hands the items out in this order
+        _longest_first(state, items)
+
+
+def _longest_first(state: _RunState, items: list[pytest.Item]) -> None:
+    """Pages side by side end soonest when the longest start first (each worker then
+    takes the next); an `alone` page goes last, as it waits for the others anyway.
+    Every worker sorts the same way, as pytest-xdist requires."""
+    pages = {coverage.page_name(item.page.path): item for item in items
+             if isinstance(item, PageItem)}
+    seconds = _recorded_seconds(state, list(pages))
+    rank = {id(item): (bool(item.page.options.get("alone")), -seconds.get(name, 0.0))
+            for name, item in pages.items()}
+    items.sort(key=lambda item: rank.get(id(item), (False, 0.0)))
+
+
+def _keep_this_shard(config: pytest.Config, state: _RunState, items: list[pytest.Item]) -> None:
     pages = {coverage.page_name(item.page.path): item for item in items
              if isinstance(item, PageItem)}
     # An invalid page is a collection error in every shard; its entry goes to one.

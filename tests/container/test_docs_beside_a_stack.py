@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import uuid
 
 import pytest
@@ -101,8 +102,13 @@ def run_beside(contributors_stack, page: str,
     # The page's Task tabs need `task`, which `make setup` installs beside this Python.
     path = f"{os.environ.get('PATH', '')}:{os.path.dirname(sys.executable)}"
     env = {**os.environ, "EXECDOCS_ISOLATION": isolation, "PATH": path}
-    return subprocess.run([sys.executable, "-m", "execdocs", "run", page],
-                          cwd=ROOT, capture_output=True, text=True, timeout=1800, env=env)
+    # A temporary folder of its own, and with it an engine lock of its own: this session
+    # holds the shared one (conftest), which the Scaling out page, alone, would wait for.
+    # It is not needed: beside the contributor's running stack that page is skipped.
+    with tempfile.TemporaryDirectory(prefix="beside-a-stack-") as own_tmp:
+        return subprocess.run([sys.executable, "-m", "execdocs", "run", page], cwd=ROOT,
+                              capture_output=True, text=True, timeout=1800,
+                              env={**env, "TMPDIR": own_tmp})
 
 
 def assert_untouched(contributors_stack) -> None:

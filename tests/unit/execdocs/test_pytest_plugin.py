@@ -169,3 +169,14 @@ def test_a_shard_without_execdocs_is_refused(pages):
     result = pages.runpytest("--execdocs-shard", "1/2")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: --execdocs-shard splits pages: add --execdocs"])
+
+
+def test_side_by_side_the_longest_pages_start_first_and_an_alone_page_last(sharded):
+    sharded.makefile(".md", alone='---\nexecdocs:\n  alone: "it changes the engine for all"\n'
+                                  '---\n\n' + PASSING)
+    result = sharded.runpytest_subprocess(
+        "--execdocs", "-n", "1", "-v", "alone.md", *[f"{name}.md" for name in "edcba"])
+    ran = [line.split()[-1] for line in result.stdout.lines
+           if line.startswith("[gw0]") and (" PASSED " in line or " SKIPPED " in line)]
+    # a.md took 100 s when recorded; b, c and d 30 s each (in the order given); e.md none.
+    assert ran == ["a.md", "d.md", "c.md", "b.md", "e.md", "alone.md"], result.stdout.str()
