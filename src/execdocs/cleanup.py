@@ -163,7 +163,7 @@ def reap_dead_runs(engine: Engine, base: Path | None = None) -> list[Resource]:
         projects = (_projects_under(engine, dead_roots, noted) | owned) if dead_roots else set()
         for root in dead_roots:
             _clean_swarm(engine, root.name.removeprefix(workspace.RUN_PREFIX), root)
-        oldest = min((r.stat().st_mtime for r in dead_roots), default=0.0)
+        oldest = min(filter(None, map(_modified, dead_roots)), default=0.0)
         doomed = _compose_resources(engine, projects, owned, dead_roots, oldest)
         host, uid = socket.gethostname(), str(os.getuid())
         for kind in KINDS:
@@ -181,6 +181,15 @@ def reap_dead_runs(engine: Engine, base: Path | None = None) -> list[Resource]:
     for root in dead_roots:
         workspace.Run(root.name.removeprefix(workspace.RUN_PREFIX), root).remove()
     return doomed
+
+
+def _modified(run_root: Path) -> float | None:
+    """When `run_root` was last changed; None once it is gone: runs that start together
+    (pytest-xdist's workers) sweep the same killed run, and the first one removes it."""
+    try:
+        return run_root.stat().st_mtime
+    except FileNotFoundError:
+        return None
 
 
 def _clean_swarm(engine: Engine, run_id: str, run_root: Path) -> None:
