@@ -3,15 +3,19 @@ reaches the port the engine really published for the page (say `127.0.0.1:23456`
 
 Run by the runner for one isolated page, with the standard library only:
 
-    python -I -S forwarder.py NETNS_PATH CONTROL_SOCKET PORTS_FILE
+    python -I -S forwarder.py NETNS_PATH CONTROL_SOCKET PORTS_FILE [POLL_SECONDS]
 
 The guard asks it over CONTROL_SOCKET (`allocate HOST_IP PORT`) for the host port that
 stands for a reader's port; the answer is the same for the same port all page long.
 Each pair is written to PORTS_FILE (JSON) for the guard's output translation.
 
 The page side mirrors the host side: the page's port listens only while the engine's
-published port does (polled from /proc/net/tcp), so a reader's `curl` that would be
-refused is refused here too, and one that would connect connects.
+published port does, so a reader's `curl` that would be refused is refused here too, and
+one that would connect connects. The guard asks for the mirror (`sync`) when each docker
+command of the page ends, so the next command finds the ports as the engine has them;
+between commands the listening ports are polled. They are asked of the kernel's socket
+diagnostics (netlink), which lists listening sockets alone: /proc/net/tcp, the fallback,
+walks the whole connection table (7 ms a read here, 14% of a CPU at this poll rate).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import os
 import random
 import selectors
 import socket
+import struct
 import sys
 import threading
 import time
@@ -40,6 +45,46 @@ def setns(fd: int) -> None:
 
 def listening_ports() -> set[int]:
     """Ports something listens on in this process's (the host's) namespace."""
+    try:
+        return _listening(socket.AF_INET) | _listening(socket.AF_INET6)
+    except OSError:  # no sock_diag (an old or locked-down kernel)
+        return _listening_from_proc()
+
+
+# Netlink socket diagnostics (linux/sock_diag.h, linux/inet_diag.h): a dump of the TCP
+# sockets in one state.
+_NETLINK_SOCK_DIAG, _SOCK_DIAG_BY_FAMILY = 4, 20
+_NLM_F_REQUEST, _NLM_F_DUMP = 0x1, 0x300
+_NLMSG_ERROR, _NLMSG_DONE = 2, 3
+_TCP_LISTEN = 10
+_HEADER = "=IHHII"  # nlmsghdr: length, type, flags, sequence, port id
+
+
+def _listening(family: int) -> set[int]:
+    ports = set()
+    # inet_diag_req_v2: family, protocol, extensions, pad, states; an empty socket id.
+    request = struct.pack("=BBBBI", family, socket.IPPROTO_TCP, 0, 0, 1 << _TCP_LISTEN)
+    request += bytes(48)
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, _NETLINK_SOCK_DIAG) as diag:
+        diag.settimeout(5)
+        diag.sendto(struct.pack(_HEADER, struct.calcsize(_HEADER) + len(request),
+                                _SOCK_DIAG_BY_FAMILY, _NLM_F_REQUEST | _NLM_F_DUMP, 1, 0)
+                    + request, (0, 0))
+        while True:
+            data, offset = diag.recv(65536), 0
+            while offset + struct.calcsize(_HEADER) <= len(data):
+                length, kind = struct.unpack_from("=IH", data, offset)
+                if kind == _NLMSG_DONE:
+                    return ports
+                if kind == _NLMSG_ERROR or length < struct.calcsize(_HEADER):
+                    raise OSError("socket diagnostics refused the request")
+                # inet_diag_msg: family, state, timer, retransmits, then the source port
+                # (network byte order).
+                ports.add(struct.unpack_from("!H", data, offset + 16 + 4)[0])
+                offset += (length + 3) & ~3
+
+
+def _listening_from_proc() -> set[int]:
     found = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -88,7 +133,9 @@ class Forward:
 
 
 class Forwarder:
-    def __init__(self, netns: str, control: str, ports_file: str):
+    def __init__(self, netns: str, control: str, ports_file: str,
+                 poll_seconds: str = str(POLL_SECONDS)):
+        self.poll_seconds = float(poll_seconds)
         self.page_ns = os.open(netns, os.O_RDONLY)
         self.host_ns = os.open("/proc/self/ns/net", os.O_RDONLY)
         self.ports_file = ports_file
@@ -102,7 +149,7 @@ class Forwarder:
 
     def serve(self) -> None:
         while os.getppid() == self.parent:  # the runner is gone: so is the page
-            for key, _ in self.selector.select(POLL_SECONDS):
+            for key, _ in self.selector.select(self.poll_seconds):
                 key.data(key.fileobj)
             self._mirror()
 
@@ -111,6 +158,10 @@ class Forwarder:
         with connection:
             connection.settimeout(5)
             words = connection.recv(1024).decode().split()
+            if words == ["sync"]:
+                self._mirror()
+                connection.sendall(b"ok\n")
+                return
             try:
                 if len(words) != 3 or words[0] != "allocate":
                     raise ValueError(f"unknown request {words!r}")
@@ -216,5 +267,18 @@ def allocate(control: str, host_ip: str, port: int) -> int:
     return int(answer)
 
 
+def sync(control: str) -> None:
+    """Have the page's ports mirror the engine's now (the guard, when a docker command
+    ends). Nothing when the page has no forwarder, or it has gone."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.settimeout(10)
+            connection.connect(control)
+            connection.sendall(b"sync\n")
+            connection.makefile().readline()
+    except OSError:
+        pass
+
+
 if __name__ == "__main__":
-    Forwarder(*sys.argv[1:4]).serve()
+    Forwarder(*sys.argv[1:5]).serve()

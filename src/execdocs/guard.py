@@ -136,10 +136,12 @@ def main(argv: list[str]) -> int:
         return status
     if not context.isolated or _binary_output(args):
         os.execv(context.real, [context.real, *args])
-    translator = translate.OutputTranslator(context.names.load(),
-                                            translate.load_ports(context.ports_file),
+    ports = translate.load_ports(context.ports_file)
+    translator = translate.OutputTranslator(context.names.load(), ports,
                                             context.images.load())
     status = _run_translated([context.real, *args], translator)
+    if ports and context.control:
+        forwarder.sync(context.control)  # a port it published or closed, mirrored now
     if _BUILDING & set(args) or _is_tag(args):
         _note_built_ids(context)
     return status

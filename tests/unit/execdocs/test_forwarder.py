@@ -22,7 +22,9 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def page_namespace(tmp_path):
+def page_namespace(tmp_path, request):
+    """A namespace and its forwarder (how often it looks, from the test's parameter)."""
+    timing = getattr(request, "param", ())
     holder = subprocess.Popen(["unshare", "--net", "--", "sh", "-c",
                                "ip link set lo up && exec sleep 600"])
     deadline = time.monotonic() + 5
@@ -36,7 +38,7 @@ def page_namespace(tmp_path):
         time.sleep(0.01)
     process = subprocess.Popen(
         [sys.executable, "-I", "-S", str(sandbox.FORWARDER), f"/proc/{holder.pid}/ns/net",
-         str(tmp_path / "ports.sock"), str(tmp_path / "ports.json")])
+         str(tmp_path / "ports.sock"), str(tmp_path / "ports.json"), *timing])
     yield holder.pid, str(tmp_path / "ports.sock")
     process.kill()
     holder.kill()
@@ -77,3 +79,36 @@ def test_the_readers_port_follows_the_host_port_it_stands_for(page_namespace):
         assert "ConnectionRefusedError" in reached.stderr, reached.stderr
     assert reached.stdout.strip() == "from the host port", reached.stderr
     server.close()
+
+
+# A minute between looks: only a sync can open or close the port in time.
+@pytest.mark.parametrize("page_namespace", [("60",)], indirect=True)
+def test_after_sync_the_readers_port_is_as_the_host_port_is_at_once(page_namespace):
+    """The guard syncs when a docker command ends: the next command finds the port open
+    (or closed) without waiting for the forwarder's next look."""
+    pid, control = page_namespace
+    host_port = forwarder.allocate(control, "127.0.0.1", 8001)
+    server = socket.create_server(("127.0.0.1", host_port))
+    threading.Thread(target=lambda: server.accept()[0].sendall(b"open"), daemon=True).start()
+    forwarder.sync(control)
+    reached = fetch_in(pid, 8001)
+    assert reached.stdout.strip() == "open", reached.stderr
+    server.close()
+    forwarder.sync(control)
+    refused = fetch_in(pid, 8001)
+    assert refused.returncode != 0 and "ConnectionRefusedError" in refused.stderr
+
+
+def test_sync_with_no_forwarder_is_nothing(tmp_path):
+    forwarder.sync(str(tmp_path / "none.sock"))  # no error: the page had no ports
+
+
+def test_the_listening_ports_are_the_kernels_by_both_ways_of_asking():
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    try:
+        assert port in forwarder.listening_ports()
+        assert port in forwarder._listening_from_proc()  # the fallback
+    finally:
+        server.close()
+    assert port not in forwarder.listening_ports()
