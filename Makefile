@@ -25,7 +25,7 @@ export PATH := $(PATH):$(CURDIR)/$(VENV)/bin
 # Material's end-of-life banner on every build; the Zensical workflow tracks the successor.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup provision serve build test test-unit test-container test-container-beside test-container-alone test-docs record test-browser test-arm64 lint measure measure-installers note bench chromium
+.PHONY: help setup provision serve build test test-unit test-container test-container-beside test-container-alone test-beside-pages test-docs record test-browser test-arm64 lint measure measure-installers note bench chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -96,23 +96,30 @@ test-docs: provision chromium ## run every block of every page against real cont
 record: provision chromium ## run every page as test-docs does, one at a time, and commit the proof: docs/data/recorded-output.json
 	$(RUN_PAGES) --execdocs-record $(DOCS_PAGES)
 
-# Lint first (seconds, and most slips); then the unit tests, the container tests that run
-# side by side, every page and the browser checks all at once: most of their time is
-# waiting on containers, not the CPU. The container tests hold the engine shared while
-# they run, so the one page marked `alone` waits for them (tests/container/conftest.py).
-# Last, the container tests that need the engine to themselves. -O prints each part's
-# output whole when it ends; -k lets the others end when one fails.
+# Lint first (seconds, and most slips). Then two lines at once: every page, and beside
+# them the container tests that run side by side (holding the engine shared, so the one
+# page marked `alone` waits for them: tests/container/conftest.py), then the unit tests
+# and the browser checks, which need no engine and so run while that page has it. Last,
+# the container tests that need the engine to themselves. -O prints each line's output
+# whole when it ends; -k lets one line end when the other fails.
 test: provision chromium ## set up what is missing, then run every test
 	@$(MAKE) --no-print-directory lint
-	@echo "make test: unit, container and browser tests and every page, side by side (each one's output when it ends)"
-	@$(MAKE) --no-print-directory -k -j4 -Otarget test-unit test-container-beside test-docs test-browser
+	@echo "make test: every page, and beside them the container tests, then the unit tests and browser checks (each one's output when it ends)"
+	@$(MAKE) --no-print-directory -k -j2 -Otarget test-docs test-beside-pages
 	@$(MAKE) --no-print-directory test-container-alone
 
-# test-container's two halves, for make test (not listed by `make help`).
+# make test's parts (not listed by `make help`): test-container's two halves, and what
+# runs beside the pages (each part runs even when the one before failed).
 test-container-beside: provision chromium
 	$(CONTAINER_BESIDE)
 test-container-alone: provision chromium
 	$(CONTAINER_ALONE)
+test-beside-pages: provision chromium
+	@failed=0; \
+	$(MAKE) --no-print-directory test-container-beside || failed=1; \
+	$(MAKE) --no-print-directory test-unit || failed=1; \
+	$(MAKE) --no-print-directory test-browser || failed=1; \
+	exit $$failed
 
 lint: setup ## every linter, fast, no Docker (hadolint, shellcheck, portability, yamllint, workflow schema, ruff, codespell, notes)
 	$(PY) -m papertrade_docs.lint

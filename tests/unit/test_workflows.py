@@ -3,6 +3,7 @@ ships inside check-jsonschema), and the validation does fail on a broken workflo
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -72,16 +73,23 @@ def test_docs_deploys_to_pages_only_from_main():
 
 
 def make_test_targets() -> list[str]:
-    """What `make test` runs after provisioning, in order (its recipe's $(MAKE) lines,
-    their options aside), test-container's two halves as test-container."""
+    """What `make test` runs after provisioning, in order: its recipe's $(MAKE) targets,
+    their options aside, each expanded into its own recipe's when it has such lines;
+    test-container's two halves as test-container."""
     makefile = (ROOT / "Makefile").read_text()
-    recipe = makefile.split("\ntest: ", 1)[1].split("\n\n", 1)[0]
-    targets = [target for line in re.findall(r"\$\(MAKE\) --no-print-directory (.+)", recipe)
-               for target in line.split() if not target.startswith("-")]
+
+    def targets(name: str) -> list[str]:
+        rest = makefile.split(f"\n{name}: ", 1)[1].split("\n")[1:]
+        recipe = "\n".join(itertools.takewhile(lambda line: line.startswith("\t"), rest))
+        called = [word for line in re.findall(r"\$\(MAKE\) --no-print-directory ([^|;\n]+)", recipe)
+                  for word in line.split() if not word.startswith("-")]
+        return [leaf for word in called for leaf in (targets(word) or [word])]
+
+    found = targets("test")
     halves = ["test-container-beside", "test-container-alone"]
-    assert all(half in targets for half in halves), targets
+    assert all(half in found for half in halves), found
     return ["test-container" if target == halves[0] else target
-            for target in targets if target != halves[1]]
+            for target in found if target != halves[1]]
 
 
 def test_test_workflow_runs_what_a_contributor_runs():
