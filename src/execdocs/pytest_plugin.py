@@ -129,17 +129,24 @@ def _longest_first(state: _RunState, items: list[pytest.Item]) -> None:
     """Pages side by side end soonest when the longest start first (each worker then
     takes the next); an `alone` page goes last, as it waits for the others anyway.
     Every worker sorts the same way, as pytest-xdist requires."""
-    pages = {coverage.page_name(item.page.path): item for item in items
-             if isinstance(item, PageItem)}
-    seconds = _recorded_seconds(state, list(pages))
-    rank = {id(item): (bool(item.page.options.get("alone")), -seconds.get(name, 0.0))
-            for name, item in pages.items()}
-    items.sort(key=lambda item: rank.get(id(item), (False, 0.0)))
+    seconds = _recorded_seconds(state, list(_pages_by_name(items)))
+
+    def rank(item: pytest.Item) -> tuple[bool, float]:
+        if not isinstance(item, PageItem):
+            return False, 0.0
+        return (bool(item.page.options.get("alone")),
+                -seconds.get(coverage.page_name(item.page.path), 0.0))
+
+    items.sort(key=rank)
+
+
+def _pages_by_name(items: list[pytest.Item]) -> dict[str, PageItem]:
+    return {coverage.page_name(item.page.path): item for item in items
+            if isinstance(item, PageItem)}
 
 
 def _keep_this_shard(config: pytest.Config, state: _RunState, items: list[pytest.Item]) -> None:
-    pages = {coverage.page_name(item.page.path): item for item in items
-             if isinstance(item, PageItem)}
+    pages = _pages_by_name(items)
     # An invalid page is a collection error in every shard; its entry goes to one.
     invalid = [page.page for page in state.pages.values() if page.status == "invalid"]
     names = [*pages, *invalid]
