@@ -230,12 +230,15 @@ def owned_projects(run_root: Path) -> set[str]:
 
 
 def _remove_page_images(engine: Engine, page_directories: list[Path]) -> None:
-    """The isolated pages' own images: their tags, then the images those tags held before
-    a rebuild moved them, then any other untagged image their projects built (a tag can
+    """The isolated pages' own images: their tags and the reader's names their projects'
+    builds hold (an image other Dockerfiles start FROM keeps its name; a page that fails
+    before removing it leaves it tagged), then the images those tags held before a
+    rebuild moved them, then any other untagged image their projects built (a tag can
     move where the guard does not look, e.g. while another build of the page runs)."""
-    engine.remove_images(engine.images_in(_page_namespaces(page_directories)))
-    engine.remove_untagged(_built_ids(page_directories)
-                           | engine.untagged_built_by(_page_projects(page_directories)))
+    projects = _page_projects(page_directories)
+    engine.remove_images(engine.images_in(_page_namespaces(page_directories))
+                         + engine.tags_built_by(projects))
+    engine.remove_untagged(_built_ids(page_directories) | engine.untagged_built_by(projects))
 
 
 def _page_projects(page_directories: list[Path]) -> set[str]:

@@ -202,6 +202,18 @@ class Engine:
         for tag in tags:
             self._tolerant(lambda api, reference: api.remove_image(reference), tag)
 
+    def tags_built_by(self, projects: set[str]) -> list[str]:
+        """Tags held by images a build of one of the Compose `projects` made: an image a
+        page builds under the reader's name (another Dockerfile starts FROM it), which
+        the page did not get to remove itself."""
+        if not self.available or not projects:
+            return []
+        with self._asking() as api:
+            images = api.images()
+        return [tag for image in images
+                if (image.get("Labels") or {}).get(PROJECT_LABEL) in projects
+                for tag in image.get("RepoTags") or [] if tag != "<none>:<none>"]
+
     def untagged_built_by(self, projects: set[str]) -> set[str]:
         """Ids of the untagged images a build of one of the Compose `projects` made (Compose
         labels what it builds with its project)."""

@@ -436,3 +436,22 @@ def test_an_untagged_image_the_pages_project_built_goes_and_anothers_stays(tmp_p
                               capture_output=True).returncode == 0
     finally:
         subprocess.run(["docker", "image", "rm", mine, theirs], capture_output=True)
+
+
+def test_a_readers_name_the_pages_project_built_goes_and_anothers_stays(tmp_path):
+    """An image other Dockerfiles start FROM keeps the reader's name; a page that fails
+    before removing it leaves it tagged: the cleanup removes it by its project's label,
+    and leaves an image of that name another project built."""
+    page_project, other_project = f"p{uuid.uuid4().hex[:10]}", f"o{uuid.uuid4().hex[:10]}"
+    (tmp_path / sandbox.NAMES).write_text(json.dumps({"lab": page_project}))
+    mine, theirs = (one_file_image(project.encode(), tag=f"{project}-lab/base:latest",
+                                   label=f"{PROJECT_LABEL}={project}")
+                    for project in (page_project, other_project))
+    try:
+        _remove_page_images(Engine(), [tmp_path])
+        assert subprocess.run(["docker", "image", "inspect", mine],
+                              capture_output=True).returncode != 0
+        assert subprocess.run(["docker", "image", "inspect", f"{other_project}-lab/base"],
+                              capture_output=True).returncode == 0
+    finally:
+        subprocess.run(["docker", "image", "rm", mine, theirs], capture_output=True)

@@ -118,6 +118,16 @@ def test_images_in_a_namespace_by_their_tags():
     assert engine.images_in({"p7k2m9x4qa"}) == ["p7k2m9x4qa/backend:dev", "p7k2m9x4qa:1"]
 
 
+def test_the_tags_a_projects_builds_hold():
+    engine, _ = engine_with(images=[
+        {"RepoTags": ["lab/base:latest", "lab/base:1"], "Labels": {PROJECT_LABEL: "p1"}},
+        {"RepoTags": ["<none>:<none>"], "Labels": {PROJECT_LABEL: "p1"}},
+        {"RepoTags": ["lab/base:2"], "Labels": {PROJECT_LABEL: "someone"}},
+        {"RepoTags": ["plain:1"], "Labels": None}])
+    assert engine.tags_built_by({"p1"}) == ["lab/base:latest", "lab/base:1"]
+    assert engine.tags_built_by(set()) == []
+
+
 def test_only_untagged_images_are_deleted():
     shown = {"sha256:a": {"Id": "sha256:a", "RepoTags": []},
              "sha256:b": {"Id": "sha256:b", "RepoTags": ["someone/else:1"]}}
