@@ -160,7 +160,7 @@ def test_the_picture_is_accessible_and_themed_by_the_page():
     assert svg.find(SVG + "title").get("id") == title_id
     desc = svg.find(SVG + "desc")
     assert desc.get("id") == desc_id
-    for said in ("pip download --retries 0", "PIP_CERT", "UnknownIssuer",
+    for said in ("pip download --retries 2", "PIP_CERT", "UnknownIssuer",
                  "SELF_SIGNED_CERT_IN_CHAIN", "pypi.org", "registry.npmjs.org",
                  "publishes no port", "network mode bridge", "/run/secrets/upstream_ca",
                  "build secret extra_ca", "kept in no layer"):
@@ -200,11 +200,12 @@ def test_text_is_escaped():
 
 
 @pytest.mark.parametrize(("command", "expected_tool", "short"), [
-    ("pip download --retries 0 --no-deps --dest /tmp/probe idna==3.20", "pip",
+    ("pip download --retries 2 --no-deps --dest /tmp/probe idna==3.20", "pip",
      "pip download idna==3.20"),
-    ("UV_HTTP_RETRIES=0 uv pip install --no-deps --target /tmp/probe idna==3.20", "uv",
+    ("UV_HTTP_RETRIES=2 uv pip install --no-deps --target /tmp/probe idna==3.20", "uv",
      "uv pip install idna==3.20"),
-    ("npm view --fetch-retries=0 ms@2.1.3 version", "npm", "npm view ms@2.1.3 version"),
+    ("npm view --fetch-retries=2 --fetch-retry-mintimeout=1000 ms@2.1.3 version", "npm",
+     "npm view ms@2.1.3 version"),
 ])
 def test_a_run_steps_command_is_shown_without_its_options(command, expected_tool, short):
     assert tool(command) == expected_tool

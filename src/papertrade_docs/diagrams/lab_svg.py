@@ -51,7 +51,7 @@ REGISTRY_GAP = 16
 
 
 def tool(command: str) -> str:
-    """The program a RUN step's command runs (`UV_HTTP_RETRIES=0 uv pip ...` → uv)."""
+    """The program a RUN step's command runs (`UV_HTTP_RETRIES=2 uv pip ...` → uv)."""
     for word in shlex.split(command):
         if "=" not in word or word.startswith("-"):
             return word.rsplit("/", 1)[-1]
