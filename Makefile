@@ -79,7 +79,10 @@ DOCS_WORKERS ?= auto
 DOCS_SHARD ?=
 DOCS_COVERAGE ?= build/execdocs/coverage.json
 EXECDOCS_FLAGS ?=
-RUN_PAGES = $(PY) -m pytest -q --execdocs --execdocs-coverage-json $(DOCS_COVERAGE) \
+# How the pages report: make test passes DOCS_REPORT='-v --durations=0', a line as each
+# page ends, then every page's time.
+DOCS_REPORT ?= -q
+RUN_PAGES = $(PY) -m pytest $(DOCS_REPORT) --execdocs --execdocs-coverage-json $(DOCS_COVERAGE) \
 	$(if $(DOCS_SHARD),--execdocs-shard $(DOCS_SHARD)) $(EXECDOCS_FLAGS)
 
 test-docs: provision chromium ## run every block of every page against real containers (execdocs), on every CPU
@@ -104,22 +107,25 @@ record: provision chromium ## run every page as test-docs does, one at a time, a
 # whole when it ends; -k lets one line end when the other fails.
 test: provision chromium ## set up what is missing, then run every test
 	@$(MAKE) --no-print-directory lint
-	@echo "make test: every page, and beside them the container tests, then the unit tests and browser checks (each one's output when it ends)"
-	@$(MAKE) --no-print-directory -k -j2 -Otarget test-docs test-beside-pages
+	@echo "make test: every page (a line as each ends), and beside them the container tests, then the unit tests and browser checks (printed when they end; meanwhile in $(BESIDE_LOG))"
+	@$(MAKE) --no-print-directory -k -j2 test-docs test-beside-pages DOCS_REPORT='-v --durations=0'
 	@$(MAKE) --no-print-directory test-container-alone
 
 # make test's parts (not listed by `make help`): test-container's two halves, and what
-# runs beside the pages (each part runs even when the one before failed).
+# runs beside the pages (each part runs even when the one before failed), written into a
+# log and printed whole when the last part ends, so that it never interleaves with the
+# pages' lines.
+BESIDE_LOG ?= build/test-beside-pages.log
 test-container-beside: provision chromium
 	$(CONTAINER_BESIDE)
 test-container-alone: provision chromium
 	$(CONTAINER_ALONE)
 test-beside-pages: provision chromium
-	@failed=0; \
-	$(MAKE) --no-print-directory test-container-beside || failed=1; \
-	$(MAKE) --no-print-directory test-unit || failed=1; \
-	$(MAKE) --no-print-directory test-browser || failed=1; \
-	exit $$failed
+	@mkdir -p $(dir $(BESIDE_LOG)); failed=0; \
+	{ $(MAKE) --no-print-directory test-container-beside || failed=1; \
+	  $(MAKE) --no-print-directory test-unit || failed=1; \
+	  $(MAKE) --no-print-directory test-browser || failed=1; } > $(BESIDE_LOG) 2>&1; \
+	cat $(BESIDE_LOG); exit $$failed
 
 lint: setup ## every linter, fast, no Docker (hadolint, shellcheck, portability, yamllint, workflow schema, ruff, codespell, notes)
 	$(PY) -m papertrade_docs.lint

@@ -74,7 +74,7 @@ def test_docs_deploys_to_pages_only_from_main():
 
 def make_test_targets() -> list[str]:
     """What `make test` runs after provisioning, in order: its recipe's $(MAKE) targets,
-    their options aside, each expanded into its own recipe's when it has such lines;
+    their options and variables aside, each expanded into its own recipe's when it has such lines;
     test-container's two halves as test-container."""
     makefile = (ROOT / "Makefile").read_text()
 
@@ -82,7 +82,7 @@ def make_test_targets() -> list[str]:
         rest = makefile.split(f"\n{name}: ", 1)[1].split("\n")[1:]
         recipe = "\n".join(itertools.takewhile(lambda line: line.startswith("\t"), rest))
         called = [word for line in re.findall(r"\$\(MAKE\) --no-print-directory ([^|;\n]+)", recipe)
-                  for word in line.split() if not word.startswith("-")]
+                  for word in line.split() if not word.startswith("-") and "=" not in word]
         return [leaf for word in called for leaf in (targets(word) or [word])]
 
     found = targets("test")
