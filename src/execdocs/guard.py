@@ -43,6 +43,9 @@ ANONYMOUS = re.compile(r"[0-9a-f]{64}")
 # docker's global options that take a value (the others are flags)
 _GLOBAL_VALUED = {"--config", "--context", "-c", "--host", "-H", "--log-level", "-l",
                   "--tlscacert", "--tlscert", "--tlskey"}
+# docker's global options that choose the engine a command goes to (and how to reach it)
+_ENGINE_OPTIONS = {"--config", "--context", "-c", "--host", "-H", "--tls", "--tlsverify",
+                   "--tlscacert", "--tlscert", "--tlskey"}
 # docker compose's global options that take a value
 _COMPOSE_VALUED = {"-f", "--file", "-p", "--project-name", "--project-directory",
                    "--env-file", "--profile", "--ansi", "--progress", "--parallel"}
@@ -52,7 +55,7 @@ _COMPOSE_HARMLESS = {"config", "convert", "version", "ls", "help"}
 # that take a value (the others are flags). The first positional of `*_FIRST` commands is
 # the container; the rest are its arguments.
 _CONTAINER_ACTS = {
-    "rm": set(), "wait": set(), "pause": set(), "unpause": set(), "rename": set(),
+    "rm": set(), "remove": set(), "wait": set(), "pause": set(), "unpause": set(), "rename": set(),
     "stop": {"-t", "--time", "-s", "--signal"}, "restart": {"-t", "--time", "-s", "--signal"},
     "kill": {"-s", "--signal"}, "start": {"--detach-keys"}, "attach": {"--detach-keys"},
     "exec": {"-u", "--user", "-w", "--workdir", "-e", "--env", "--env-file", "--detach-keys"},
@@ -94,10 +97,16 @@ class Context:
         self.built_ids_file = values.get("built_ids", "")  # ids the page's tags ever held
         self.ports_file = values.get("ports", "")
         self.control = values.get("control", "")
+        # The command's own `--context`, `-H`, ...: the guard asks the engine it goes to.
+        self.engine_options: list[str] = []
 
     def docker(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([self.real, *args], capture_output=True, text=True,
-                              stdin=subprocess.DEVNULL)
+        command = [self.real, *self.engine_options, *args]
+        try:
+            return subprocess.run(command, capture_output=True, text=True,
+                                  stdin=subprocess.DEVNULL)
+        except OSError as error:  # no CLI to ask: the command itself fails the same way
+            return subprocess.CompletedProcess(command, 127, "", str(error))
 
     def owned_projects(self) -> set[str]:
         try:
@@ -224,8 +233,10 @@ def guard(context: Context, args: list[str]) -> list[str]:
     at = _after_options(args, 0, _GLOBAL_VALUED)
     if at >= len(args):
         return args
+    context.engine_options = _engine_options(args[:at])
     command, rest = args[at], args[at + 1:]
-    if command in ("container", "volume", "network", "system", "image", "builder") and rest:
+    if command in ("container", "volume", "network", "system", "image", "builder",
+                   "buildx") and rest:
         group, command, rest = command, rest[0], rest[1:]
     else:
         group = "container" if command in {*_CONTAINER_ACTS, "run", "create"} else command
@@ -253,6 +264,10 @@ def guard(context: Context, args: list[str]) -> list[str]:
         raise Refused(f"`docker {group} prune` acts on the whole engine, not only on what "
                       "this run created; show it in a block with test=\"skip\" and a reason")
     if group in ("container", "volume", "network") and command in ("run", "create"):
+        if group == "volume":
+            _guard_named(context, "volume", _volume_created(rest), _TAKEN)
+        elif group == "container":
+            _guard_mounts(context, rest)
         position = len(args) - len(rest)
         return args[:position] + _labels(context) + args[position:]
     if group == "compose":
@@ -263,7 +278,8 @@ def guard(context: Context, args: list[str]) -> list[str]:
             targets = [_container_of_cp(target) for target in targets]
         elif command in _CONTAINER_FIRST:
             targets = targets[:1]
-        _guard_containers(context, [t for t in targets if t], removes=command == "rm")
+        _guard_containers(context, [t for t in targets if t],
+                          removes=command in ("rm", "remove"))
     elif group == "volume" and command in ("rm", "remove"):
         _guard_named(context, "volume", _positionals(rest, set()))
     elif group == "network" and command in ("rm", "remove", "connect", "disconnect"):
@@ -331,10 +347,11 @@ def _compose_project(context: Context, head: list[str],
                      options: list[str]) -> tuple[str | None, dict]:
     """The project name Compose would use, with the same files, options and environment;
     and the project as `docker compose config` shows it ({} when it cannot)."""
-    asked = context.docker(*head, *options, "config", "--format", "json")
+    compose = head[-1:]  # `compose`; the global options that matter are the engine's
+    asked = context.docker(*compose, *options, "config", "--format", "json")
     interpolated = asked.returncode == 0
     if not interpolated:  # a missing variable or no file: the name alone may be given
-        asked = context.docker(*head, *options, "config", "--no-interpolate",
+        asked = context.docker(*compose, *options, "config", "--no-interpolate",
                                "--format", "json")
     if asked.returncode == 0:
         try:
@@ -554,6 +571,10 @@ def _publish_translated(context: Context, rest: list[str]) -> list[str]:
             option, value = "--publish", option.partition("=")[2]
         elif not option.startswith("-"):
             return translated + rest[index:]  # the image: the rest is the command
+        elif _takes_value(option, _RUN_VALUED) and index + 1 < len(rest):
+            translated += rest[index:index + 2]  # another option's value, not the image
+            index += 2
+            continue
         if value is None:
             translated.append(option)
         else:
@@ -594,16 +615,31 @@ def _guard_containers(context: Context, targets: list[str], removes: bool) -> No
         _note_mounts(context, found)
 
 
-def _guard_named(context: Context, kind: str, names: list[str]) -> None:
+_NOT_CREATED = "{kind} {name} was not created by this run; a docs run removes only what it created"
+_TAKEN = ("{kind} {name} already exists on this engine, not created by this run (someone's "
+          "data; `docker volume create` would hand it to the page as it is): give the page's "
+          "volume a name of its own, or remove that one yourself if it is yours")
+_MOUNTED = ("{kind} {name} was not created by this run (someone's data); a container of a "
+            "docs run mounts only volumes the run created: give the page's volume a name of "
+            "its own")
+
+
+def _guard_named(context: Context, kind: str, names: list[str],
+                 refusal: str = _NOT_CREATED) -> set[str]:
+    """Refuse when one of `names` is not the run's; returns the names the engine has."""
     if not names:
-        return
+        return set()
     field = "{{json .Labels}}\t{{.Name}}"
     shown = context.docker(kind, "inspect", "--format", field, *names)
     noted = _noted_mounts(context)
     owned = context.owned_projects()
     stacks = swarm_guard.owned_stacks(context)
+    found = set()
     for line in shown.stdout.splitlines():
         labels_text, _, name = line.partition("\t")
+        if not name:
+            continue  # none of that name (the CLI writes an empty line): nothing to guard
+        found.add(name)
         try:
             labels = json.loads(labels_text) or {}
         except ValueError:
@@ -612,8 +648,95 @@ def _guard_named(context: Context, kind: str, names: list[str]) -> None:
                 or labels.get(PROJECT_LABEL) in owned or name in noted
                 or labels.get(swarm_guard.STACK_LABEL) in stacks)
         if not mine:
-            raise Refused(f"{kind} {name} was not created by this run; a docs run removes "
-                          "only what it created")
+            raise Refused(refusal.format(kind=kind, name=name))
+    return found
+
+
+# `docker volume create` options that take a value
+_VOLUME_CREATE_VALUED = {"-d", "--driver", "--label", "-o", "--opt", "--name", "--availability",
+                         "--group", "--limit-bytes", "--required-bytes", "--scope", "--secret",
+                         "--sharing", "--topology-preferred", "--topology-required", "--type"}
+# `docker run` and `docker create` options that take a value (the others are flags)
+_RUN_VALUED = {
+    "--add-host", "--annotation", "-a", "--attach", "--blkio-weight", "--blkio-weight-device",
+    "--cap-add", "--cap-drop", "--cgroup-parent", "--cgroupns", "--cidfile", "--cpu-count",
+    "--cpu-percent", "--cpu-period", "--cpu-quota", "--cpu-rt-period", "--cpu-rt-runtime",
+    "-c", "--cpu-shares", "--cpus", "--cpuset-cpus", "--cpuset-mems", "--credentialspec",
+    "--detach-keys", "--device", "--device-cgroup-rule", "--device-read-bps",
+    "--device-read-iops", "--device-write-bps", "--device-write-iops", "--dns",
+    "--dns-opt", "--dns-option", "--dns-search", "--domainname", "--entrypoint", "-e",
+    "--env", "--env-file", "--expose", "--gpus", "--group-add", "--health-cmd",
+    "--health-interval", "--health-retries", "--health-start-interval",
+    "--health-start-period", "--health-timeout", "-h", "--hostname", "--io-maxbandwidth",
+    "--io-maxiops", "--ip", "--ip6", "--ipc", "--isolation", "--kernel-memory", "-l",
+    "--label", "--label-file", "--link", "--link-local-ip", "--log-driver", "--log-opt",
+    "--mac-address", "-m", "--memory", "--memory-reservation", "--memory-swap",
+    "--memory-swappiness", "--mount", "--name", "--net", "--net-alias", "--network",
+    "--network-alias", "--oom-score-adj", "--pid", "--pids-limit", "--platform", "-p",
+    "--publish", "--pull", "--restart", "--runtime", "--security-opt", "--shm-size",
+    "--stop-signal", "--stop-timeout", "--storage-opt", "--sysctl", "--tmpfs", "--ulimit",
+    "-u", "--user", "--userns", "--uts", "-v", "--volume", "--volume-driver",
+    "--volumes-from", "-w", "--workdir",
+}
+
+
+def _volume_created(rest: list[str]) -> list[str]:
+    """The name `docker volume create` gives (none: the engine makes one up)."""
+    for index, option in enumerate(rest):
+        if option == "--name" and index + 1 < len(rest):
+            return [rest[index + 1]]
+        if option.startswith("--name="):
+            return [option.partition("=")[2]]
+    return _positionals(rest, _VOLUME_CREATE_VALUED)[:1]
+
+
+def _guard_mounts(context: Context, rest: list[str]) -> None:
+    """`docker run`/`create` mounting a named volume (`-v NAME:/path`, `--mount
+    source=NAME`) or another container's volumes (`--volumes-from`): only the run's own.
+    A name no volume has yet is made by the engine, for the page."""
+    volumes, containers = [], []
+    for option, value in _run_options(rest):
+        if option in ("-v", "--volume") and ":" in value:
+            volumes.append(value.partition(":")[0])
+        elif option == "--mount":
+            fields = dict(part.partition("=")[::2] for part in value.split(","))
+            if fields.get("type", "volume") == "volume":
+                volumes.append(fields.get("source") or fields.get("src") or "")
+        elif option == "--volumes-from":
+            containers.append(value.partition(":")[0])
+    # A path or nothing is a bind mount or an anonymous volume, not a volume's name.
+    named = [v for v in volumes if v and "/" not in v and not v.startswith((".", "~", "$"))]
+    found = _guard_named(context, "volume", named, _MOUNTED)
+    # The engine makes the others for this container, with no label: noted, the cleanup
+    # removes them once no container uses them (as it does anonymous volumes).
+    _append(context.mounts_file, sorted(set(named) - found))
+    _guard_containers(context, [c for c in containers if c], removes=False)
+
+
+def _run_options(rest: list[str]):
+    """(option, value) of the options before the image of `docker run`/`create`."""
+    index = 0
+    while index < len(rest):
+        option = rest[index]
+        if option == "--" or not option.startswith("-") or option == "-":
+            return
+        name, equals, value = option.partition("=")
+        if option.startswith("--"):
+            if equals:
+                yield name, value
+            elif option in _RUN_VALUED:
+                yield option, rest[index + 1] if index + 1 < len(rest) else ""
+                index += 1
+        else:  # short options, one or run together (`-itv NAME:/path`, `-vNAME:/path`)
+            for at, letter in enumerate(option[1:], 1):
+                if f"-{letter}" in _RUN_VALUED:
+                    if at < len(option) - 1:
+                        yield f"-{letter}", option[at + 1:]
+                    else:
+                        yield f"-{letter}", rest[index + 1] if index + 1 < len(rest) else ""
+                        index += 1
+                    break
+        index += 1
 
 
 def _containers(context: Context, label_filter: str) -> list[dict]:
@@ -661,8 +784,33 @@ def _after_options(args: list[str], start: int, valued: set[str]) -> int:
     """The index of the first argument after the options (skipping their values)."""
     index = start
     while index < len(args) and args[index].startswith("-") and args[index] != "-":
-        index += 2 if args[index] in valued else 1
+        index += 2 if _takes_value(args[index], valued) else 1
     return index
+
+
+def _takes_value(option: str, valued: set[str]) -> bool:
+    """Whether `option` takes the next argument as its value: `-u` or `--user` (in
+    `valued`), not `--user=root`; short options run together (`-itu root`) when the first
+    that takes a value is the last (`-iuroot` holds its value)."""
+    if option.startswith("--") or len(option) <= 2:
+        return option in valued
+    for at, letter in enumerate(option[1:], 1):
+        if f"-{letter}" in valued:
+            return at == len(option) - 1
+    return False
+
+
+def _engine_options(options: list[str]) -> list[str]:
+    """The global options (before the command) that choose the engine: `--context X`,
+    `-H X`, `--host=X`, `--config DIR`, the TLS ones."""
+    kept, index = [], 0
+    while index < len(options):
+        option = options[index]
+        step = 2 if _takes_value(option, _GLOBAL_VALUED) else 1
+        if option.partition("=")[0] in _ENGINE_OPTIONS or option[:2] in ("-c", "-H"):
+            kept += options[index:index + step]
+        index += step
+    return kept
 
 
 def _positionals(args: list[str], valued: set[str]) -> list[str]:
@@ -672,7 +820,7 @@ def _positionals(args: list[str], valued: set[str]) -> list[str]:
         if argument == "--":
             return found + args[index + 1:]
         if argument.startswith("-") and argument != "-":
-            index += 2 if argument in valued else 1
+            index += 2 if _takes_value(argument, valued) else 1
             continue
         found.append(argument)
         index += 1

@@ -139,6 +139,11 @@ def _guard_swarm(context, group: str, command: str, rest: list[str]) -> None:
         return
     if command == "init":
         state = context.docker("info", "--format", "{{.Swarm.LocalNodeState}}").stdout.strip()
+        if (state != "inactive" and "--force-new-cluster" in rest
+                and initialised_node(context) != _node_id(context)):
+            raise Denied("`docker swarm init --force-new-cluster` remakes the swarm this "
+                         "engine is in, which this run did not initialise; a docs run "
+                         "changes only what it created")
         if state == "inactive":
             others = others_running(context)
             if others:
@@ -387,13 +392,21 @@ def _positionals(args: list[str], valued: set[str] | None) -> list[str]:
     while index < len(args):
         argument = args[index]
         if argument.startswith("-") and argument != "-":
-            takes = (argument not in _SERVICE_UPDATE_FLAGS if valued is None
-                     else argument in valued)
+            takes = (not _flags(argument) if valued is None else argument in valued)
             index += 2 if takes and "=" not in argument else 1
             continue
         found.append(argument)
         index += 1
     return found
+
+
+def _flags(argument: str) -> bool:
+    """Whether `argument` is one of `service update`'s flags, or several run together
+    (`-dq`)."""
+    if argument in _SERVICE_UPDATE_FLAGS:
+        return True
+    return (not argument.startswith("--") and len(argument) > 2
+            and all(f"-{letter}" in _SERVICE_UPDATE_FLAGS for letter in argument[1:]))
 
 
 def _last_index(args: list[str], value: str) -> int:

@@ -4,6 +4,7 @@ it refuses on a real engine is tested in tests/container/test_execdocs_safety.py
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 
@@ -120,3 +121,183 @@ def test_a_build_argument_naming_an_image_the_page_made_names_the_page_s_own(tmp
     assert db[2:5] == ["    build:", "      args:", '        "BASE_IMAGE": "d4k2m9:bookworm-slim"']
     assert "PG_MAJOR" not in override.read_text()
     assert "trixie" not in override.read_text()
+
+
+class Engines:
+    """The docker CLI as the guard runs it (`subprocess.run`), against scripted engines:
+    each command is answered by the engine its global options name (`--context`, `-H`,
+    `--host`), "default" without them. An engine holds someone's stack `theirs`: a
+    container (`theirs-db-1`, started from their folder), its volume and network, all
+    unlabelled by any run."""
+
+    def __init__(self, *holding_theirs: str):
+        self.holding = set(holding_theirs)
+        self.asked: list[tuple[str, ...]] = []
+
+    def __call__(self, command, **_):
+        args, engine = list(command[1:]), "default"
+        while args and args[0].startswith("-"):
+            option = args.pop(0)
+            if option in ("--context", "-c", "--host", "-H"):
+                engine = args.pop(0)
+            elif option.startswith(("--context=", "--host=")):
+                engine = option.partition("=")[2]
+        self.asked.append((engine, *args))
+        return subprocess.CompletedProcess(command, 0, self._answer(engine, args), "")
+
+    def _answer(self, engine: str, args: list[str]) -> str:
+        if args[1:2] == ["inspect"] and args[0] in ("volume", "network"):
+            # as the CLI answers with --format: a line per name it found, an empty line
+            # when it found none
+            found = {"volume": "theirs_data", "network": "theirs_default"}[args[0]]
+            if engine not in self.holding or found not in args:
+                return "\n"
+        if engine not in self.holding:
+            return json.dumps({"name": _project(args)}) if "config" in args else ""
+        project = {"com.docker.compose.project": "theirs"}
+        if "config" in args:
+            return json.dumps({"name": _project(args)})
+        if args[:2] == ["container", "inspect"] and "theirs-db-1" in args:
+            return json.dumps({"Name": "/theirs-db-1", "Config": {"Labels": {
+                **project, "com.docker.compose.project.working_dir": "/home/me/theirs"}},
+                "Mounts": [{"Type": "volume", "Name": "theirs_data"}]})
+        if args[:2] in (["volume", "inspect"], ["network", "inspect"]):
+            kind = {"volume": "theirs_data", "network": "theirs_default"}[args[0]]
+            return f"{json.dumps(project)}\t{kind}" if kind in args else ""
+        if args[:1] == ["ps"] and "label=com.docker.compose.project=theirs" in args:
+            return "theirs-db-1\t/home/me/theirs\t\ttheirs_data"
+        if args[1:2] == ["ls"] and "label=com.docker.compose.project=theirs" in args:
+            return {"volume": "theirs_data", "network": "theirs_default"}.get(args[0], "")
+        return ""
+
+
+def _project(args: list[str]) -> str:
+    return args[args.index("-p") + 1] if "-p" in args else "page"
+
+
+@pytest.fixture
+def engines(monkeypatch):
+    """The default engine holds someone's stack; "other" (a context, a host) does too."""
+    found = Engines("default", "other", "tcp://other:2375")
+    monkeypatch.setattr(guard.subprocess, "run", found)
+    return found
+
+
+@pytest.mark.parametrize("command", [
+    ["rm", "-f", "theirs-db-1"],
+    ["container", "rm", "theirs-db-1"],
+    ["container", "remove", "-f", "theirs-db-1"],  # docker's other name for `container rm`
+])
+def test_a_container_the_run_did_not_create_is_removed_under_no_name(context, engines, command):
+    with pytest.raises(guard.Refused, match="container theirs-db-1 was not created by this run"):
+        guard.guard(context, command)
+
+
+@pytest.mark.parametrize("command", [
+    ["exec", "-itu", "root", "theirs-db-1", "rm", "-rf", "/data"],  # -i -t -u root
+    ["exec", "-ie", "A=1", "theirs-db-1", "sh"],
+    ["exec", "-iuroot", "theirs-db-1", "sh"],
+])
+def test_short_options_run_together_do_not_hide_the_container(context, engines, command):
+    with pytest.raises(guard.Refused, match="container theirs-db-1 was not created by this run"):
+        guard.guard(context, command)
+
+
+@pytest.mark.parametrize("command, valued, expected", [
+    (["-itu", "root", "db", "psql"], {"-u"}, ["db", "psql"]),
+    (["-iuroot", "db"], {"-u"}, ["db"]),
+    (["-t5", "web"], {"-t"}, ["web"]),
+])
+def test_positionals_read_short_options_run_together(command, valued, expected):
+    assert guard._positionals(command, valued) == expected
+
+
+@pytest.mark.parametrize("command, engine", [
+    (["--context", "other", "rm", "-f", "theirs-db-1"], "other"),
+    (["-H", "tcp://other:2375", "volume", "rm", "theirs_data"], "tcp://other:2375"),
+    (["--host=tcp://other:2375", "network", "rm", "theirs_default"], "tcp://other:2375"),
+    (["--context", "other", "compose", "-p", "theirs", "down", "-v"], "other"),
+])
+def test_the_guard_asks_the_engine_the_command_goes_to(context, monkeypatch, command, engine):
+    """`docker --context other rm ...`: whose the container is, is asked of `other`, not
+    of the engine the page's other commands use (where no such name may exist)."""
+    engines = Engines("other", "tcp://other:2375")
+    monkeypatch.setattr(guard.subprocess, "run", engines)
+    with pytest.raises(guard.Refused, match="theirs"):
+        guard.guard(context, command)
+    assert {asked[0] for asked in engines.asked} == {engine}
+
+
+@pytest.mark.parametrize("command", [
+    ["volume", "create", "theirs_data"],
+    ["volume", "create", "--label", "a=b", "theirs_data"],
+    ["volume", "create", "--name", "theirs_data"],
+])
+def test_creating_a_volume_that_someone_already_has_is_refused(context, engines, command):
+    """`docker volume create` answers with the existing volume, unlabelled: the page would
+    then write into someone's data."""
+    with pytest.raises(guard.Refused, match="volume theirs_data already exists"):
+        guard.guard(context, command)
+
+
+def test_a_new_volume_is_labelled_after_the_guard_found_none_of_its_name(context, engines):
+    command = ["volume", "create", "--label", "a=b", "fresh"]
+    assert guard.guard(context, command) == ["volume", "create", *LABELS, "--label", "a=b",
+                                             "fresh"]
+
+
+@pytest.mark.parametrize("command", [
+    ["run", "--rm", "-v", "theirs_data:/data", "debian", "rm", "-rf", "/data"],
+    ["run", "--rm", "--name", "x", "--volume=theirs_data:/data:ro", "debian", "true"],
+    ["create", "-itv", "theirs_data:/data", "debian"],
+    ["run", "--mount", "type=volume,source=theirs_data,target=/data", "debian", "true"],
+    ["container", "run", "--mount", "src=theirs_data,dst=/data", "debian", "true"],
+    ["run", "--rm", "--volumes-from", "theirs-db-1", "debian", "true"],
+])
+def test_a_container_of_the_page_never_mounts_someone_elses_volume(context, engines, command):
+    with pytest.raises(guard.Refused, match="theirs"):
+        guard.guard(context, command)
+
+
+@pytest.mark.parametrize("command", [
+    ["run", "--rm", "-v", "/tmp/x:/data", "-v", "/anon", "debian", "true"],
+    ["run", "--rm", "-v", "fresh:/data", "debian", "ls", "-v", "theirs_data:/data"],
+    ["run", "--rm", "--mount", "type=bind,src=/tmp,dst=/data", "debian", "true"],
+])
+def test_binds_new_volumes_and_the_containers_own_arguments_are_not_mounts(
+        context, engines, command):
+    at = 2 if command[0] == "container" else 1
+    assert guard.guard(context, command) == command[:at] + LABELS + command[at:]
+
+
+@pytest.mark.parametrize("command", [["buildx", "prune", "-af"], ["buildx", "du"]])
+def test_buildx_prune_is_refused_as_builder_prune_is(context, command):
+    if command[1] == "prune":
+        with pytest.raises(guard.Refused, match="acts on the whole engine"):
+            guard.guard(context, command)
+    else:
+        assert guard.guard(context, command) == command
+
+
+def test_a_volume_the_engine_makes_for_a_page_s_container_is_noted_for_the_cleanup(
+        context, engines):
+    """`docker run -v fresh:/data` makes `fresh` (with no label): noted, so that the
+    cleanup removes it, and the page may mount it again."""
+    guard.guard(context, ["run", "--rm", "-v", "fresh:/data", "debian", "true"])
+    assert guard._noted_mounts(context) == {"fresh"}
+    guard.guard(context, ["run", "--rm", "--mount", "src=fresh,dst=/data", "debian", "true"])
+
+
+@pytest.mark.parametrize("rest", [
+    ["-d", "--name", "web", "-p", "8000:80", "nginx"],
+    ["-e", "A=1", "--publish=127.0.0.1:8000:80", "nginx", "-p", "9000:9000"],
+])
+def test_an_isolated_run_publishes_the_forwarders_port_whatever_comes_before(
+        context, monkeypatch, rest):
+    """`docker run --name web -p 8000:80`: the port after an option's value is the
+    page's too (not the host's own 8000, where someone's stack may listen); the image's
+    own arguments are left as written."""
+    monkeypatch.setattr(guard.forwarder, "allocate", lambda control, ip, port: port - 5000)
+    translated = guard._publish_translated(context, rest)
+    assert "3000:80" in "".join(translated)
+    assert translated[translated.index("nginx"):] == rest[rest.index("nginx"):]

@@ -204,3 +204,21 @@ def test_an_isolated_page_creates_secrets_and_services_under_names_of_its_own(co
                                     "db_password", "img"])
     assert service[service.index("--name") + 1] != "worker"
     assert service[service.index("--secret") + 1] == engine  # the page's own secret
+
+
+@pytest.mark.parametrize("command", [
+    ["service", "update", "--force", "-dq", "theirs_web"],  # -d -q, flags run together
+    ["service", "update", "-qd", "--force", "theirs_web"],
+])
+def test_flags_run_together_do_not_hide_the_service(context, command):
+    context.docker.labels = {"theirs_web": {"com.docker.stack.namespace": "theirs"}}
+    with pytest.raises(guard.Refused, match="service theirs_web was not created by this run"):
+        guard.guard(context, command)
+
+
+def test_a_new_cluster_is_never_forced_from_someone_elses_swarm(context):
+    """`swarm init --force-new-cluster` on an engine already in a swarm remakes that
+    swarm (its other managers dropped): not the run's to do."""
+    context.docker.state = "active"
+    with pytest.raises(guard.Refused, match="force-new-cluster"):
+        guard.guard(context, ["swarm", "init", "--force-new-cluster"])
