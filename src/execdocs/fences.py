@@ -138,11 +138,17 @@ class _Scanner:
         self.openers += [view[k] for k in scan.openers]  # as the site reads the page
         meant: dict[int, bool] = {}
         misread = self._seen(text, scan.misread, opens=False)
-        if misread:  # the page is invalid; its other problems are those of what was meant
+        # The page is invalid; its other problems are those of what was meant. Taking one
+        # misread line as meant can bring out another: the site read the text after it as
+        # fences, which hid the next misread line in a fence's body (```yaml tab="A" ...
+        # ``` ```yaml tab="B"). So until every misread line is taken as meant.
+        while misread:
             for line in misread:
                 self._refuse_misread(text[line], view[line])
-            meant = dict.fromkeys(misread, True)
+            meant.update(dict.fromkeys(misread, True))
             scan = self._markdown_scan(text, meant) or scan
+            unmet = [line for line in scan.misread if line not in meant]
+            misread = self._seen(text, unmet, opens=False, force=meant)
         broken = {fence.start: fence for fence in scan.broken}
         for line in self._seen(text, list(broken), opens=True, force=meant):
             self.refuse(view[line], self._never_closed(text, view, broken[line]))

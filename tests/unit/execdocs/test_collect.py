@@ -225,6 +225,17 @@ def test_every_problem_of_an_invalid_page_is_reported(tmp_path):
     assert all(line.startswith(f"{path}:") for line in str(error).split("\n"))
 
 
+def test_each_misread_opening_line_is_reported_and_no_fence_it_hid_is_unclosed(tmp_path):
+    # As on real pages tabbed with tab="..." (which superfences does not read): every one
+    # is refused at its line, and the closing lines the site misread are not reported.
+    blocks = ['```yaml tab="Docker"\na: 1\n```', '```toml tab="TOML"\n[a]\n```',
+              '```console tab="CLI"\n$ ls\n```']
+    path = write(tmp_path, "\n\n".join(blocks) + "\n", "page.md")
+    error = refused_all(path)
+    assert [p.origin.line for p in error.problems] == [1, 5, 9]
+    assert all("unknown option 'tab'" in p.message for p in error.problems)
+
+
 def refused_all(path: Path) -> InvalidPage:
     with pytest.raises(InvalidPage) as caught:
         load_page(path, None)

@@ -342,3 +342,16 @@ def test_eight_hundred_admonitions_take_linear_time():
 
     took(10)  # the site's Markdown is loaded once
     assert took(800) < 5  # about 0.1 s; re-parsing per admonition took 45 s
+
+
+def test_every_misread_opening_line_is_taken_as_meant_not_only_the_first():
+    # The site reads neither opening line (tab= is no option of superfences'): it shows
+    # the first as text, then opens a fence at the first closing line, whose body hides
+    # the second opening line. Taken as meant, both are blocks and nothing is unclosed.
+    text = '```yaml tab="A"\na: 1\n```\n\n```yaml tab="B"\nb: 2\n```\n'
+    assert [(f.open_line, f.body) for f in fences(text)] == [(0, ("a: 1",)), (4, ("b: 2",))]
+
+
+def test_a_misread_line_inside_an_indented_code_block_stays_text_after_another():
+    text = '```yaml tab="A"\na: 1\n```\n\nPara\n\n    ```yaml tab="B"\n    b: 2\n    ```\n'
+    assert [f.open_line for f in fences(text)] == [0]
