@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -162,7 +163,8 @@ def test_the_command_line_records_into_the_file_mkdocs_yml_names(tmp_path):
     write_project(tmp_path, {"docs/page.md": PAGE}, mkdocs_yml=yml)
     run = subprocess.run([sys.executable, "-m", "execdocs", "run", "--record", "docs/page.md"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                         env={"EXECDOCS_ISOLATION": "off", "PATH": "/usr/bin:/bin"})
+                         env={"EXECDOCS_ISOLATION": "off", "PATH": "/usr/bin:/bin",
+                              "TMPDIR": tempfile.gettempdir()})  # the session's (conftest)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "docs/page.md" in json.loads((tmp_path / "data/rec.json").read_text())["pages"]
 
