@@ -309,16 +309,23 @@ def _guard_swarm(context: Context, args: list[str], group: str, rest: list[str])
         raise Refused(str(denied)) from None
 
 
+# Compose commands that start containers, which mount the project's volumes
+_COMPOSE_STARTS = {"up", "run", "create", "start", "restart"}
+
+
 def _guard_compose(context: Context, head: list[str], rest: list[str],
-                   project: str | None = None) -> None:
-    """Refuse a Compose command whose project is someone else's; note what it may remove."""
+                   project: str | None = None, config: dict | None = None) -> None:
+    """Refuse a Compose command whose project is someone else's, or whose containers would
+    mount someone's volume (`external: true`); note what it may remove."""
     at = _after_options(rest, 0, _COMPOSE_VALUED)
     if at >= len(rest) or rest[at] in _COMPOSE_HARMLESS:
         return
     if project is None:
-        project = _compose_project(context, head, rest[:at])[0]
+        project, config = _compose_project(context, head, rest[:at])
     if project is None:
         return  # Compose cannot read a project either: it will fail the same way
+    if rest[at] in _COMPOSE_STARTS:
+        _guard_named(context, "volume", _external_volumes(config or {}), _MOUNTED)
     containers = _containers(context, f"label={PROJECT_LABEL}={project}")
     for container in containers:
         if context.inside_copy(container["dir"]) or container["run"] == context.run:
@@ -341,6 +348,14 @@ def _guard_compose(context: Context, head: list[str], rest: list[str],
         context.own_project(project)
     _append(context.noted_file, [f"{project}\t{c['dir']}" for c in containers if c["dir"]])
     _note_mounts(context, [m for c in containers for m in c["mounts"]])
+
+
+def _external_volumes(config: dict) -> list[str]:
+    """The volumes a Compose project uses but does not own (`external: true`): Compose
+    mounts them as they are, whoever made them."""
+    volumes = config.get("volumes") or {}
+    return [str(volume.get("name") or key) for key, volume in volumes.items()
+            if isinstance(volume, dict) and volume.get("external")]
 
 
 def _compose_project(context: Context, head: list[str],
@@ -407,7 +422,7 @@ def _isolated_compose(context: Context, head: list[str], rest: list[str]) -> lis
         if not files:
             translated += [part for found in _default_files(options) for part in ("-f", found)]
         translated += ["-f", override]
-    _guard_compose(context, head, translated + rest[at:], project=engine)
+    _guard_compose(context, head, translated + rest[at:], project=engine, config=config)
     return head + translated + rest[at:]
 
 

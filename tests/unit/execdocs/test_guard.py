@@ -301,3 +301,35 @@ def test_an_isolated_run_publishes_the_forwarders_port_whatever_comes_before(
     translated = guard._publish_translated(context, rest)
     assert "3000:80" in "".join(translated)
     assert translated[translated.index("nginx"):] == rest[rest.index("nginx"):]
+
+
+class EnginesWithAnExternalVolume(Engines):
+    """The page's Compose file declares someone's volume `theirs_data` external."""
+
+    def _answer(self, engine: str, args: list[str]) -> str:
+        if "config" in args and "--no-interpolate" not in args:
+            return json.dumps({"name": _project(args), "services": {"app": {"image": "x"}},
+                               "volumes": {"data": {"name": "theirs_data", "external": True},
+                                           "own": {"name": f"{_project(args)}_own"}}})
+        return super()._answer(engine, args)
+
+
+@pytest.mark.parametrize("command", [
+    ["compose", "up", "-d"], ["compose", "run", "--rm", "app", "true"],
+    ["compose", "-p", "page", "create"],
+])
+def test_a_compose_project_never_mounts_someone_elses_volume_declared_external(
+        context, monkeypatch, command):
+    """Compose mounts an `external: true` volume as it is: the page's containers would
+    write into someone's data."""
+    monkeypatch.setattr(guard.subprocess, "run", EnginesWithAnExternalVolume("default"))
+    with pytest.raises(guard.Refused, match="volume theirs_data was not created by this run"):
+        guard.guard(context, command)
+
+
+def test_an_external_volume_only_matters_to_commands_that_start_containers(
+        context, monkeypatch):
+    monkeypatch.setattr(guard.subprocess, "run", EnginesWithAnExternalVolume("default"))
+    assert guard.guard(context, ["compose", "down"]) == ["compose", "down"]
+    monkeypatch.setattr(guard.subprocess, "run", EnginesWithAnExternalVolume())  # none there
+    assert guard.guard(context, ["compose", "up", "-d"]) == ["compose", "up", "-d"]
