@@ -11,6 +11,7 @@ focus, and work from the keyboard.
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -296,12 +297,19 @@ def test_keyboard_search_finds_and_opens_a_page(built_site, open_page):
     # again as each letter arrives, and a redraw takes the focus away from a result.
     page.locator(".md-search-result__item mark", has_text="debootstrap").first.wait_for(
         timeout=10_000)
-    page.keyboard.press("ArrowDown")
     focused = "() => document.activeElement.closest('.md-search-result a')?.href"
-    try:
-        page.wait_for_function(focused, timeout=5_000)
-    except PlaywrightTimeout:
-        pytest.fail("ArrowDown did not move the focus to a search result")
+    # Under load, a late redraw (the answer to a prefix typed before) can still take the
+    # focus from the result: the key is pressed again, as a reader would, until a result
+    # keeps it (Material moves to the first result from wherever the focus is).
+    deadline = time.monotonic() + 10
+    while True:
+        page.keyboard.press("ArrowDown")
+        try:
+            page.wait_for_function(focused, timeout=1_000)
+            break
+        except PlaywrightTimeout:
+            if time.monotonic() > deadline:
+                pytest.fail("ArrowDown did not move the focus to a search result")
     target = page.evaluate(focused)
     with page.expect_navigation():
         page.keyboard.press("Enter")
