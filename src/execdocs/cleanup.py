@@ -51,7 +51,7 @@ GUARD = Path(__file__).with_name("guard.py")
 # straight to the real CLI. `docker` followed by global options always goes to the guard.
 _GUARDED = ("run create container network volume compose system image builder rm stop kill "
             "restart start pause unpause exec update rename attach wait commit cp tag "
-            "swarm node stack service secret config buildx")
+            "swarm node stack service secret config buildx rmi")
 
 _SHIM = r"""#!/bin/bash
 # Written by execdocs for one page: the guard checks and labels, then runs the real docker.

@@ -282,6 +282,8 @@ def guard(context: Context, args: list[str]) -> list[str]:
                           removes=command in ("rm", "remove"))
     elif group == "volume" and command in ("rm", "remove"):
         _guard_named(context, "volume", _positionals(rest, set()))
+    elif group == "rmi" or (group == "image" and command in ("rm", "remove")):
+        _guard_images(context, _positionals(rest, set()))
     elif group == "network" and command in ("rm", "remove", "connect", "disconnect"):
         names = _positionals(rest, _NETWORK_VALUED)
         _guard_named(context, "network", names if command in ("rm", "remove") else names[:1])
@@ -840,6 +842,38 @@ def _positionals(args: list[str], valued: set[str]) -> list[str]:
         found.append(argument)
         index += 1
     return found
+
+
+def _guard_images(context: Context, references: list[str]) -> None:
+    """`docker rmi` / `docker image rm`: only an image the run built (a tag in an isolated
+    page's own namespace, an image one of the run's Compose projects built, or one a tag
+    of the page's held); a reader's own image of the same name stays theirs."""
+    namespaces = set(context.images.load().values())
+    own_tags = {_tagged(engine) for engine in context.built.load().values()}
+    owned = context.owned_projects()
+    built_ids = set()
+    if context.built_ids_file:
+        try:
+            with open(context.built_ids_file) as noted:
+                built_ids = set(noted.read().split())
+        except OSError:
+            pass
+    for reference in references:
+        if _tagged(reference) in own_tags or reference.partition("/")[0] in namespaces:
+            continue
+        shown = context.docker("image", "inspect", "--format",
+                               "{{.Id}}\t{{json .Config.Labels}}", reference)
+        if shown.returncode != 0:
+            continue  # no such image: the command fails on its own
+        image, _, labels_text = shown.stdout.strip().partition("\t")
+        try:
+            labels = json.loads(labels_text) or {}
+        except ValueError:
+            labels = {}
+        if labels.get(PROJECT_LABEL) in owned or image in built_ids:
+            continue
+        raise Refused(f"image {reference} was not built by this run (someone's image of that "
+                      "name); a docs run removes only what it created")
 
 
 def _container_of_cp(argument: str) -> str:

@@ -333,3 +333,60 @@ def test_an_external_volume_only_matters_to_commands_that_start_containers(
     assert guard.guard(context, ["compose", "down"]) == ["compose", "down"]
     monkeypatch.setattr(guard.subprocess, "run", EnginesWithAnExternalVolume())  # none there
     assert guard.guard(context, ["compose", "up", "-d"]) == ["compose", "up", "-d"]
+
+
+IMAGES = {  # reference -> (id, labels) as `docker image inspect` shows them
+    "theirs/app:1": ("sha256:theirs", None),
+    "papertrade/db:17": ("sha256:readers", {"org.opencontainers.image.title": "db"}),
+    "tls-probe/python-builder:latest": ("sha256:composed", {"com.docker.compose.project": "page"}),
+    "127.0.0.1:5000/papertrade/backend:2": ("sha256:pagebuilt", None),
+}
+
+
+@pytest.fixture
+def images(monkeypatch):
+    def docker(command, **_):
+        reference = command[-1]
+        if command[1:3] == ["image", "inspect"] and reference in IMAGES:
+            image, labels = IMAGES[reference]
+            return subprocess.CompletedProcess(command, 0, f"{image}\t{json.dumps(labels)}\n", "")
+        return subprocess.CompletedProcess(command, 1, "", f"No such image: {reference}")
+    monkeypatch.setattr(guard.subprocess, "run", docker)
+
+
+@pytest.mark.parametrize("command", [
+    ["rmi", "theirs/app:1"], ["image", "rm", "-f", "papertrade/db:17"],
+    ["image", "remove", "tls-probe/python-builder:latest", "theirs/app:1"],
+])
+def test_an_image_the_run_did_not_build_is_not_removed(context, images, command):
+    """A reader's own image of a name a page also uses stays theirs."""
+    context.own_project("page")
+    with pytest.raises(guard.Refused, match="image (theirs/app:1|papertrade/db:17) was not built"):
+        guard.guard(context, command)
+
+
+def test_an_image_the_run_built_may_be_removed(context, images, tmp_path):
+    """Its Compose project's build, an image a tag of the page's held, a tag in the page's
+    own namespace, or no such image at all (the command fails on its own)."""
+    context.own_project("page")
+    context.built_ids_file = str(tmp_path / "built-ids")
+    (tmp_path / "built-ids").write_text("sha256:pagebuilt\n")
+    context.images = guard.translate.Names(str(tmp_path / "images.json"))
+    context.images.record("papertrade", "pk3j9xq2zm")
+    for command in (["rmi", "tls-probe/python-builder:latest"],
+                    ["image", "rm", "127.0.0.1:5000/papertrade/backend:2"],
+                    ["rmi", "pk3j9xq2zm/backend:dev"], ["rmi", "gone:1"]):
+        assert guard.guard(context, command) == command
+
+
+@pytest.mark.parametrize("first", [
+    "rmi", "rm", "exec", "stop", "kill", "run", "create", "cp", "tag", "commit", "update",
+    "container", "volume", "network", "image", "system", "builder", "buildx", "compose",
+    "swarm", "service", "stack", "secret", "node", "config",
+])
+def test_each_command_the_guard_has_rules_for_reaches_it_without_isolation(first):
+    """Without isolation the page's `docker` sends only these to the guard (the rest goes
+    straight to the CLI): a command missing here would never be refused (`docker rmi`
+    was)."""
+    from execdocs import cleanup
+    assert first in cleanup._GUARDED.split()
