@@ -108,8 +108,10 @@ record: provision chromium ## run every page as test-docs does, one at a time, a
 test: provision chromium ## set up what is missing, then run every test
 	@$(MAKE) --no-print-directory lint
 	@echo "make test: every page (a line as each ends), and beside them the container tests, then the unit tests and browser checks (printed when they end; meanwhile in $(BESIDE_LOG))"
-	@$(MAKE) --no-print-directory -k -j2 test-docs test-beside-pages DOCS_REPORT='-v --durations=0'
-	@$(MAKE) --no-print-directory test-container-alone
+	@failed=0; \
+	$(MAKE) --no-print-directory -k -j2 test-docs test-beside-pages DOCS_REPORT='-v --durations=0' || failed=1; \
+	$(MAKE) --no-print-directory test-container-alone || failed=1; \
+	exit $$failed
 
 # make test's parts (not listed by `make help`): test-container's two halves, and what
 # runs beside the pages (each part runs even when the one before failed), written into a

@@ -70,12 +70,18 @@ def provision_zensical() -> Path:
             [str(VENV / "bin" / "pip"), "install", "-q", "--disable-pip-version-check",
              "-r", str(REQUIREMENTS), "-e", str(ROOT)],
         ):
-            done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+            # More retries than pip's five (about 8 s in all): the index's name has been
+            # seen not to resolve for longer. An environment variable, so that pip's
+            # subprocess fetching the build backend (setuptools) retries too.
+            done = subprocess.run(command, capture_output=True, text=True, timeout=900,
+                                  env={**os.environ, "PIP_RETRIES": "8"})
             if done.returncode != 0:
-                said = [line for line in (done.stderr + done.stdout).splitlines()
+                said = [line.strip() for line in (done.stderr + done.stdout).splitlines()
                         if not _noise(line)]
+                errors = [line for line in said if line.startswith("ERROR:")]
+                why = (errors or said or [f"exit status {done.returncode}"])[-1]
                 reason = (f"Zensical cannot be installed here ({' '.join(command[:3])}: "
-                          f"{said[-1] if said else 'exit status ' + str(done.returncode)})")
+                          f"{why[:400]})")
                 shutil.rmtree(VENV, ignore_errors=True)
                 if os.environ.get("CI"):
                     pytest.fail(reason, pytrace=False)
