@@ -119,6 +119,9 @@ CFG
 printf 'Acquire::Languages "none";\n' >"$rootfs/etc/apt/apt.conf.d/docker-no-languages"
 printf 'Acquire::GzipIndexes "true";\n' >"$rootfs/etc/apt/apt.conf.d/docker-gzip-indexes"
 printf 'Apt::AutoRemove::SuggestsImportant "false";\n' >"$rootfs/etc/apt/apt.conf.d/docker-autoremove-suggests"
+# A mirror whose name does not resolve for a moment fails a build after apt's three
+# retries (7 s); eight wait up to about two minutes (the delay doubles, at most 30 s).
+printf 'Acquire::Retries "8";\n' >"$rootfs/etc/apt/apt.conf.d/papertrade-retries"
 
 rm -f "$rootfs/etc/apt/sources.list"
 cat >"$rootfs/etc/apt/sources.list.d/debian.sources" <<CFG
