@@ -103,8 +103,9 @@ record: provision chromium ## run every page as test-docs does, one at a time, a
 # them the container tests that run side by side (holding the engine shared, so the one
 # page marked `alone` waits for them: tests/container/conftest.py), then the unit tests
 # and the browser checks, which need no engine and so run while that page has it. Last,
-# the container tests that need the engine to themselves. -O prints each line's output
-# whole when it ends; -k lets one line end when the other fails.
+# the container tests that need the engine to themselves, also when a part before failed.
+# The pages print as they go, the other line from its log when it ends; -k lets one line
+# end when the other fails.
 test: provision chromium ## set up what is missing, then run every test
 	@$(MAKE) --no-print-directory lint
 	@echo "make test: every page (a line as each ends), and beside them the container tests, then the unit tests and browser checks (printed when they end; meanwhile in $(BESIDE_LOG))"

@@ -109,11 +109,7 @@ class Context:
             return subprocess.CompletedProcess(command, 127, "", str(error))
 
     def owned_projects(self) -> set[str]:
-        try:
-            with open(self.owned_file) as owned:
-                return {line.strip() for line in owned if line.strip()}
-        except OSError:
-            return set()
+        return _noted(self.owned_file)
 
     def own_project(self, project: str) -> None:
         _append(self.owned_file, [project])
@@ -782,9 +778,14 @@ def _note_mounts(context: Context, volumes: list[str]) -> None:
 
 
 def _noted_mounts(context: Context) -> set[str]:
+    return _noted(context.mounts_file)
+
+
+def _noted(path: str) -> set[str]:
+    """The lines a guard of this page appended to `path` (none when it has none yet)."""
     try:
-        with open(context.mounts_file) as noted:
-            return {line.strip() for line in noted}
+        with open(path) as noted:
+            return {line.strip() for line in noted if line.strip()}
     except OSError:
         return set()
 
@@ -851,13 +852,7 @@ def _guard_images(context: Context, references: list[str]) -> None:
     namespaces = set(context.images.load().values())
     own_tags = {_tagged(engine) for engine in context.built.load().values()}
     owned = context.owned_projects()
-    built_ids = set()
-    if context.built_ids_file:
-        try:
-            with open(context.built_ids_file) as noted:
-                built_ids = set(noted.read().split())
-        except OSError:
-            pass
+    built_ids = _noted(context.built_ids_file) if context.built_ids_file else set()
     for reference in references:
         if _tagged(reference) in own_tags or reference.partition("/")[0] in namespaces:
             continue
