@@ -573,27 +573,17 @@ def _published(context: Context, port: dict) -> str:
 
 
 def _publish_translated(context: Context, rest: list[str]) -> list[str]:
-    """`docker run -p [IP:]PORT:TARGET` with the forwarder's host port."""
-    translated, index = [], 0
-    while index < len(rest):
-        option = rest[index]
-        value = None
-        if option in ("-p", "--publish") and index + 1 < len(rest):
-            value, index = rest[index + 1], index + 1
-        elif option.startswith("--publish="):
-            option, value = "--publish", option.partition("=")[2]
-        elif not option.startswith("-"):
-            return translated + rest[index:]  # the image: the rest is the command
-        elif _takes_value(option, _RUN_VALUED) and index + 1 < len(rest):
-            translated += rest[index:index + 2]  # another option's value, not the image
-            index += 2
-            continue
-        if value is None:
-            translated.append(option)
-        else:
-            translated += [option, _publish_value(context, value)]
-        index += 1
-    return translated
+    """`docker run -p [IP:]PORT:TARGET` with the forwarder's host port, however the option
+    is written (`--publish=...`, `-p8000:80`, run together: `-dp 8000:80`)."""
+    translated, taken = [], 0
+    for words, option, value in _run_option_words(rest):
+        taken += len(words)
+        if option in ("-p", "--publish") and value is not None:
+            # The value ends the last word: its own, or after `-p`/`--publish=` in one.
+            words = [*words[:-1], words[-1][:len(words[-1]) - len(value)]
+                     + _publish_value(context, value)]
+        translated += words
+    return translated + rest[taken:]  # the image, then its command, as written
 
 
 def _publish_value(context: Context, value: str) -> str:
@@ -727,29 +717,43 @@ def _guard_mounts(context: Context, rest: list[str]) -> None:
 
 
 def _run_options(rest: list[str]):
-    """(option, value) of the options before the image of `docker run`/`create`."""
+    """(option, value) of the options before the image of `docker run`/`create` that
+    have a value."""
+    for _words, option, value in _run_option_words(rest):
+        if value is not None:
+            yield option, value
+
+
+def _run_option_words(rest: list[str]):
+    """(words, option, value) for each option before the image of `docker run`/`create`:
+    the words it takes (one, or two when its value is the next), the option that has the
+    value (`-v` of `-itv NAME:/path`, `--user` of `--user=root`) and the value (None for
+    a flag). Stops at the image (or `--`)."""
     index = 0
     while index < len(rest):
         option = rest[index]
         if option == "--" or not option.startswith("-") or option == "-":
             return
-        name, equals, value = option.partition("=")
+        name, value, words = option, None, [option]
         if option.startswith("--"):
+            name, equals, after = option.partition("=")
             if equals:
-                yield name, value
+                value = after
             elif option in _RUN_VALUED:
-                yield option, rest[index + 1] if index + 1 < len(rest) else ""
-                index += 1
+                value = rest[index + 1] if index + 1 < len(rest) else ""
+                words = rest[index:index + 2]
         else:  # short options, one or run together (`-itv NAME:/path`, `-vNAME:/path`)
             for at, letter in enumerate(option[1:], 1):
                 if f"-{letter}" in _RUN_VALUED:
+                    name = f"-{letter}"
                     if at < len(option) - 1:
-                        yield f"-{letter}", option[at + 1:]
+                        value = option[at + 1:]
                     else:
-                        yield f"-{letter}", rest[index + 1] if index + 1 < len(rest) else ""
-                        index += 1
+                        value = rest[index + 1] if index + 1 < len(rest) else ""
+                        words = rest[index:index + 2]
                     break
-        index += 1
+        yield words, name, value
+        index += len(words)
 
 
 def _containers(context: Context, label_filter: str) -> list[dict]:

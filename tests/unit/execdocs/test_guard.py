@@ -291,15 +291,20 @@ def test_a_volume_the_engine_makes_for_a_page_s_container_is_noted_for_the_clean
 @pytest.mark.parametrize("rest", [
     ["-d", "--name", "web", "-p", "8000:80", "nginx"],
     ["-e", "A=1", "--publish=127.0.0.1:8000:80", "nginx", "-p", "9000:9000"],
+    ["-dp", "8000:80", "nginx"],
+    ["-dp8000:80", "nginx"],
+    ["-p8000:80", "--name", "-p", "nginx"],
+    ["-it", "-ep=1", "-dp", "127.0.0.1:8000:80", "nginx", "-p", "9000:9000"],
 ])
 def test_an_isolated_run_publishes_the_forwarders_port_whatever_comes_before(
         context, monkeypatch, rest):
-    """`docker run --name web -p 8000:80`: the port after an option's value is the
-    page's too (not the host's own 8000, where someone's stack may listen); the image's
-    own arguments are left as written."""
+    """`docker run --name web -p 8000:80`: the port after an option's value, or in short
+    options run together (`-dp 8000:80`), is the page's too (not the host's own 8000,
+    where someone's stack may listen); the image's own arguments are left as written."""
     monkeypatch.setattr(guard.forwarder, "allocate", lambda control, ip, port: port - 5000)
     translated = guard._publish_translated(context, rest)
-    assert "3000:80" in "".join(translated)
+    assert "3000:80" in " ".join(translated) and "8000" not in " ".join(translated)
+    assert len(translated) == len(rest)
     assert translated[translated.index("nginx"):] == rest[rest.index("nginx"):]
 
 
